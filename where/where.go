@@ -1,0 +1,129 @@
+package where
+
+import "strings"
+
+// Type is the declared type of a field of the item table.
+type Type int
+
+// The field types of an item table.
+const (
+	Integer Type = iota + 1
+	Real
+	Text
+	Date // stored as TEXT 'YYYY-MM-DD HH:MM:SS' (UTC)
+)
+
+// boolean is the type of a condition. It is never the type of a field.
+const boolean Type = -1
+
+// String returns the SQL name of the type: INTEGER, REAL, TEXT or DATE.
+func (t Type) String() string {
+	switch t {
+	case Integer:
+		return "INTEGER"
+	case Real:
+		return "REAL"
+	case Text:
+		return "TEXT"
+	case Date:
+		return "DATE"
+	case boolean:
+		return "BOOLEAN"
+	}
+	return "Type(" + itoa(int(t)) + ")"
+}
+
+func (t Type) numeric() bool { return t == Integer || t == Real }
+
+// Field is a column of the item table a clause is compiled against.
+type Field struct {
+	Name string // the canonical column name
+	Type Type
+}
+
+// Schema lists the fields a clause may refer to.
+type Schema []Field
+
+// lookup finds a field by name, case-insensitively.
+func (s Schema) lookup(name string) (Field, bool) {
+	for _, f := range s {
+		if strings.EqualFold(f.Name, name) {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+func (s Schema) names() string {
+	var b strings.Builder
+	b.WriteString("fields: ")
+	for i, f := range s {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(f.Name)
+	}
+	return b.String()
+}
+
+// Clause is a validated where clause rendered for SQLite.
+type Clause struct {
+	// SQL is a fully parenthesised SQLite boolean expression. Fields appear
+	// as double-quoted canonical names ("CloudCover") and literals as ?
+	// placeholders: it never contains text the user wrote.
+	SQL string
+	// Args holds the values of the placeholders, in order: int64, float64
+	// or string.
+	Args []any
+	// Fields lists the canonical names of the fields the clause refers to,
+	// once each, in the order they first appear.
+	Fields []string
+}
+
+// Limits on what Compile accepts, so that no clause can make the parser,
+// the checker or SQLite work without bound.
+const (
+	maxBytes   = 16 << 10 // length of the clause
+	maxDepth   = 64       // parentheses, and nesting of the parsed expression
+	maxInItems = 1000     // values in one IN list
+)
+
+// Compile lexes, parses, validates and renders text against schema.
+// Every error it returns is an *Error.
+func Compile(text string, schema Schema) (*Clause, error) {
+	if len(text) > maxBytes {
+		return nil, &Error{Msg: "where clause is longer than " + itoa(maxBytes) + " bytes"}
+	}
+	toks, err := lex(text)
+	if err != nil {
+		return nil, err
+	}
+	if toks[0].typ == tokEOF {
+		return nil, &Error{Msg: "empty where clause"}
+	}
+	rw, err := rewrite(text, toks, schema)
+	if err != nil {
+		return nil, err
+	}
+	ast, err := parse(rw)
+	if err != nil {
+		return nil, err
+	}
+	n, err := check(rw, ast)
+	if err != nil {
+		return nil, err
+	}
+	if height(n) > maxHeight {
+		return nil, &Error{Msg: "where clause is nested too deeply"}
+	}
+	sql, args := render(n)
+	return &Clause{SQL: sql, Args: args, Fields: rw.fieldNames}, nil
+}
+
+// SQLiteFunctions lists, in lower case, every SQLite function the rendered
+// SQL may call, for the catalog's authorizer. The LIKE operator counts as
+// the function like.
+var SQLiteFunctions = []string{
+	"abs", "ceil", "floor", "instr", "length", "like", "lower", "ltrim",
+	"mod", "round", "rtrim", "strftime", "substr", "trim", "upper",
+}
