@@ -1,0 +1,150 @@
+package catalog
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// LoadManifest adds the items listed in a CSV manifest to coll without
+// opening any raster: how test fixtures and huge archives are registered.
+// The header row names item fields (case-insensitively): Raster is
+// required, any other standard or user field is optional, OBJECTID is
+// assigned by the catalog. Empty cells are NULL. Name defaults to the
+// Raster's file name; given XMin, YMin, XMax and YMax, the footprint,
+// center, area and perimeter are derived. The whole manifest is added in one
+// transaction: any bad line rejects it all, with an error naming the line.
+// source names the manifest in error messages.
+func (c *Catalog) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, source string) (int, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return 0, Errorf(Invalid, "manifest %s is empty: its first line must name the fields (Raster at least)", source)
+	}
+	if err != nil {
+		return 0, Errorf(Invalid, "manifest %s: %v", source, err)
+	}
+	cols := coll.columnIndex()
+	fields := make([]Field, len(header))
+	pos := make([]int, len(header))
+	seen := map[int]string{}
+	hasRaster := false
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		var f Field
+		if strings.EqualFold(h, ShapeColumn) {
+			f = Field{Name: ShapeColumn}
+		} else {
+			var ok bool
+			f, ok = coll.Field(h)
+			if !ok {
+				return 0, Errorf(Invalid, "manifest %s line 1, column %d: unknown field %q (fields: %s)", source, i+1, h, strings.Join(coll.writableFieldNames(), ", "))
+			}
+		}
+		if f.Name == "OBJECTID" {
+			return 0, Errorf(Invalid, "manifest %s line 1, column %d: OBJECTID is assigned by the catalog and cannot be loaded", source, i+1)
+		}
+		p := cols.pos[strings.ToLower(f.Name)]
+		if prev, dup := seen[p]; dup {
+			return 0, Errorf(Invalid, "manifest %s line 1: field %s appears twice (%q and %q)", source, f.Name, prev, h)
+		}
+		seen[p] = h
+		hasRaster = hasRaster || f.Name == "Raster"
+		fields[i], pos[i] = f, p
+	}
+	if !hasRaster {
+		return 0, Errorf(Invalid, "manifest %s line 1: a Raster column (the source path of each item) is required", source)
+	}
+	// Bind only what the manifest gives and what derives from it; the other
+	// columns take their defaults, and fewer parameters load faster.
+	used := map[int]bool{}
+	for _, p := range pos {
+		used[p] = true
+	}
+	for _, name := range []string{"Name", "Category", "Stale"} {
+		used[cols.pos[strings.ToLower(name)]] = true
+	}
+	hasBounds := true
+	for _, name := range []string{"XMin", "YMin", "XMax", "YMax"} {
+		_, ok := seenField(seen, cols, name)
+		hasBounds = hasBounds && ok
+	}
+	if hasBounds {
+		for _, name := range []string{"CenterX", "CenterY", "Shape_Area", "Shape_Length"} {
+			used[cols.pos[strings.ToLower(name)]] = true
+		}
+	}
+	var usedPos []int
+	for i := range cols.names {
+		if used[i] {
+			usedPos = append(usedPos, i)
+		}
+	}
+	added := 0
+	err = c.Update(ctx, func(tx *Tx) error {
+		ins, err := tx.newInserter(ctx, coll, usedPos)
+		if err != nil {
+			return err
+		}
+		defer ins.close()
+		row := make([]any, len(cols.names)) // reused: add copies the values
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec, err := cr.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					if errors.Is(pe.Err, csv.ErrFieldCount) {
+						return Errorf(Invalid, "manifest %s line %d: %d fields, but the header has %d", source, pe.StartLine, len(rec), len(header))
+					}
+					return Errorf(Invalid, "manifest %s line %d, column %d: %v", source, pe.StartLine, pe.Column, pe.Err)
+				}
+				return Errorf(Invalid, "manifest %s: %w", source, err)
+			}
+			line, _ := cr.FieldPos(0)
+			clear(row)
+			for i, cell := range rec {
+				if fields[i].Name == ShapeColumn {
+					if cell != "" {
+						row[pos[i]] = cell
+					}
+					continue
+				}
+				v, err := ConvertText(fields[i], cell)
+				if err != nil {
+					return Errorf(Invalid, "manifest %s line %d: %v", source, line, err)
+				}
+				row[pos[i]] = v
+			}
+			raster, _ := row[col.Raster].(string)
+			if strings.TrimSpace(raster) == "" {
+				return Errorf(Invalid, "manifest %s line %d: Raster is empty", source, line)
+			}
+			finishRow(row)
+			if err := ins.add(row); err != nil {
+				return fmt.Errorf("manifest %s line %d: %w", source, line, err)
+			}
+			added++
+		}
+		return ins.finish()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("load manifest into %s: %w", coll.Name, err)
+	}
+	return added, nil
+}
+
+// seenField reports whether the manifest header has the field name.
+func seenField(seen map[int]string, cols *columnIndex, name string) (string, bool) {
+	h, ok := seen[cols.pos[strings.ToLower(name)]]
+	return h, ok
+}

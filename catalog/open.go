@@ -1,0 +1,246 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// applicationID marks a SQLite file as a mosaic catalog ('MOSA').
+const applicationID = 0x4D4F5341
+
+// DefaultBaseURL is where collection URLs point unless Options.BaseURL says
+// otherwise: the address `mosaic serve` listens on by default.
+const DefaultBaseURL = "http://localhost:8080"
+
+// busyTimeout is how long a statement waits for another process's write
+// lock before SQLite reports "database is locked". Jobs commit in short
+// batches, so a wait this long means something is wrong.
+const busyTimeout = 20 * time.Second
+
+// Options configure Open. The zero value is the default.
+type Options struct {
+	// BaseURL prefixes collection URLs; DefaultBaseURL when empty.
+	BaseURL string
+	// Now returns the current time; time.Now when nil. Tests fix the clock.
+	Now func() time.Time
+}
+
+// Catalog is an open catalog file. It is safe for concurrent use.
+type Catalog struct {
+	db      *sql.DB
+	path    string
+	baseURL string
+	now     func() time.Time
+}
+
+// Open opens the catalog at path, creating the file if it does not exist and
+// migrating its schema to the level this mosaic knows. A file that is not a
+// mosaic catalog, is read-only, or was written by a newer mosaic is refused
+// with an *Error of code Unavailable.
+func Open(ctx context.Context, path string, opts Options) (*Catalog, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, Errorf(Unavailable, "catalog %s: %v", path, err)
+	}
+	if err := checkWritable(abs); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(abs))
+	if err != nil {
+		return nil, Errorf(Unavailable, "open catalog %s: %w", path, err)
+	}
+	c := &Catalog{db: db, path: path, baseURL: strings.TrimRight(opts.BaseURL, "/"), now: opts.Now}
+	if c.baseURL == "" {
+		c.baseURL = DefaultBaseURL
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if err := c.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// dsn builds the connection string. Pragmas go in the DSN so that every
+// pooled connection gets them, not just the first:
+//   - WAL lets readers (list-images, jobs status, the server) run while a job
+//     deletes, and synchronous=NORMAL is durable enough in WAL mode;
+//   - busy_timeout makes concurrent processes wait rather than fail;
+//   - foreign_keys makes collection_fields and job_messages follow their
+//     owners;
+//   - case_sensitive_like matches file geodatabases, where LIKE is
+//     case-sensitive;
+//   - _dqs=0 turns off SQLite's double-quoted-string-literal misfeature, so
+//     "x" is always an identifier;
+//   - _txlock=immediate takes the write lock at BEGIN, so that two writers
+//     queue on the busy timeout instead of deadlocking on lock upgrade;
+//   - _defensive=1 forbids writing the schema table directly.
+func dsn(abs string) string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	q := []string{
+		"_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(NORMAL)",
+		"_pragma=foreign_keys(1)",
+		"_pragma=case_sensitive_like(1)",
+		"_pragma=cache_size(-32000)",
+		"_pragma=temp_store(memory)",
+		"_dqs=0",
+		"_txlock=immediate",
+		"_defensive=1",
+	}
+	return u.String() + "?" + strings.Join(q, "&")
+}
+
+// checkWritable refuses a catalog file or folder that cannot be written,
+// with a plain message, before SQLite gets a chance to half-open it.
+func checkWritable(abs string) error {
+	f, err := os.OpenFile(abs, os.O_RDWR, 0)
+	switch {
+	case err == nil:
+		f.Close()
+		info, err := os.Stat(abs)
+		if err == nil && info.IsDir() {
+			return Errorf(Unavailable, "catalog %s is a folder, not a file", abs)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		dir := filepath.Dir(abs)
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			return Errorf(Unavailable, "catalog %s cannot be created: folder %s does not exist", abs, dir)
+		}
+	case errors.Is(err, fs.ErrPermission):
+		return Errorf(Unavailable, "catalog %s is read-only: mosaic needs to write it", abs)
+	default:
+		var pe *fs.PathError
+		if errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "is a directory") {
+			return Errorf(Unavailable, "catalog %s is a folder, not a file", abs)
+		}
+		return Errorf(Unavailable, "catalog %s: %v", abs, err)
+	}
+	return nil
+}
+
+// Close closes the catalog.
+func (c *Catalog) Close() error { return c.db.Close() }
+
+// Path returns the path the catalog was opened with.
+func (c *Catalog) Path() string { return c.path }
+
+// BaseURL returns the prefix of collection URLs.
+func (c *Catalog) BaseURL() string { return c.baseURL }
+
+// Now returns the catalog's clock reading, in UTC, to the second.
+func (c *Catalog) Now() time.Time { return c.now().UTC().Truncate(time.Second) }
+
+// DB returns the underlying database, for packages (jobs) that keep their own
+// tables in the catalog file. They must write only inside Update.
+func (c *Catalog) DB() *sql.DB { return c.db }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		prefix, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(prefix)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with its number", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the schema level this mosaic writes.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	return len(ms)
+}
+
+// migrate brings the file to the latest schema, one migration per
+// transaction, so that a crash leaves it at a whole level. A file from a
+// newer mosaic is refused before anything is written.
+func (c *Catalog) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return Errorf(Internal, "catalog migrations: %w", err)
+	}
+	version, err := c.readVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if version > len(ms) {
+		return Errorf(Unavailable, "catalog %s was written by a newer mosaic (schema version %d; this mosaic knows up to %d): upgrade mosaic to use it", c.path, version, len(ms))
+	}
+	for _, m := range ms[version:] {
+		err := c.Update(ctx, func(tx *Tx) error {
+			// Another process may have migrated while we waited for the lock.
+			var now int
+			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+				return err
+			}
+			if now >= m.version {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("apply %s: %w", m.name, err)
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate catalog %s: %w", c.path, explain(c.path, err))
+		}
+	}
+	return nil
+}
+
+// readVersion returns the schema level, refusing SQLite files that belong to
+// something else.
+func (c *Catalog) readVersion(ctx context.Context) (int, error) {
+	var version, appID, tables int
+	row := c.db.QueryRowContext(ctx, "SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_schema)")
+	if err := row.Scan(&version, &appID, &tables); err != nil {
+		return 0, explain(c.path, fmt.Errorf("read catalog %s: %w", c.path, err))
+	}
+	if appID != applicationID && (appID != 0 || tables > 0) {
+		return 0, Errorf(Unavailable, "catalog %s is an SQLite database but not a mosaic catalog", c.path)
+	}
+	return version, nil
+}

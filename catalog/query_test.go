@@ -1,0 +1,147 @@
+package catalog_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"mosaic/catalog"
+	"mosaic/where"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func TestItemsWhere(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 12)
+	for _, tc := range []struct {
+		clause string
+		want   []string
+	}{
+		{"CloudCover > 80", []string{"T0009"}},
+		{"cloudcover >= 90 OR [Name] = 'T0001'", []string{"T0001", "T0009"}},
+		{`"Name" LIKE 'T001%' AND CloudCover < 30`, []string{"T0010", "T0011", "T0012"}},
+		{"Name LIKE 't001%'", nil}, // LIKE is case-sensitive, as in a file geodatabase
+		{"AcquisitionDate = date '2020-01-02'", []string{"T0001"}},
+		{"1=1", []string{"T0001", "T0002", "T0003", "T0004", "T0005", "T0006", "T0007", "T0008", "T0009", "T0010", "T0011", "T0012"}},
+	} {
+		if got := names(t, cat, coll, tc.clause); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("where %s: got %v, want %v", tc.clause, got, tc.want)
+		}
+	}
+}
+
+func TestItemsRejects(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 3)
+	for _, tc := range []struct {
+		name string
+		q    catalog.Query
+	}{
+		{"ErrUnknownField", catalog.Query{Where: "Clodcover > 5"}},
+		{"ErrComment", catalog.Query{Where: "CloudCover > 5 -- x"}},
+		{"ErrSubquery", catalog.Query{Where: "OBJECTID IN (SELECT seq FROM jobs)"}},
+		{"ErrUnknownOutField", catalog.Query{Fields: []string{"Name", "Nope"}}},
+		{"ErrNegativeLimit", catalog.Query{Limit: -1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := cat.Items(ctx, coll, tc.q, nil, func(*catalog.ItemRow) error { return nil })
+			wantCode(t, err, catalog.Invalid)
+		})
+	}
+}
+
+func TestItemsLimitOffsetFields(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 10)
+	var got [][]any
+	var fields []catalog.Field
+	err := cat.Items(ctx, coll, catalog.Query{Fields: []string{"name", "OBJECTID", "Name"}, Offset: 2, Limit: 3},
+		func(fs []catalog.Field) error { fields = fs; return nil },
+		func(r *catalog.ItemRow) error { got = append(got, append([]any(nil), r.Values...)); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]any{{"T0003", int64(3)}, {"T0004", int64(4)}, {"T0005", int64(5)}}
+	if !reflect.DeepEqual(got, want) || len(fields) != 2 || fields[0].Name != "Name" {
+		t.Errorf("got %v fields %v, want %v", got, fields, want)
+	}
+}
+
+// TestAuthorizer proves the defence in depth: a statement prepared under
+// Guard cannot read a table it was not given, even if SQL reached SQLite.
+func TestAuthorizer(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 2)
+	err := cat.View(ctx, func(tx *catalog.Tx) error {
+		return tx.Guard(ctx, []string{coll.Table()}, "", func() error {
+			var n int
+			return tx.QueryRowContext(ctx, "SELECT count(*) FROM collections").Scan(&n)
+		})
+	})
+	wantCode(t, err, catalog.Invalid)
+	err = cat.View(ctx, func(tx *catalog.Tx) error {
+		return tx.Guard(ctx, []string{coll.Table()}, "", func() error {
+			var s string
+			return tx.QueryRowContext(ctx, "SELECT sqlite_version() FROM \""+coll.Table()+"\"").Scan(&s)
+		})
+	})
+	wantCode(t, err, catalog.Invalid)
+	// Unguarded, the same connection pool works normally afterwards.
+	if n, err := cat.Count(ctx, coll, ""); err != nil || n != 2 {
+		t.Errorf("count after guard: %d, %v", n, err)
+	}
+	for _, f := range where.SQLiteFunctions {
+		if strings.ContainsAny(f, " ()") {
+			t.Errorf("where.SQLiteFunctions has %q, not a function name", f)
+		}
+	}
+}
+
+func TestFeatureSetGolden(t *testing.T) {
+	cat := mustOpen(t)
+	coll, err := cat.CreateCollection(ctx, catalog.NewCollection{Name: "scenes", SRS: "EPSG:32632", Fields: sceneFields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cat.AddItems(ctx, coll, []catalog.Item{
+		{Raster: "/data/T32TMK_20200115.tif", Footprint: [][2]float64{{0, 20}, {10, 20}, {10, 0}, {0, 0}}, CellSize: 10, Width: 1, Height: 2, BandCount: 3, PixelType: "U8", SRS: "EPSG:32632",
+			Attributes: map[string]any{"CloudCover": 12.5, "AcquisitionDate": "2020-01-15", "SensorName": `Sentinel-2 "A" <MSI>`}},
+		{Raster: "/data/rotated.tif", Footprint: [][2]float64{{0, 10}, {10, 20}, {20, 10}, {10, 0}}, Attributes: map[string]any{"CloudCover": nil}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	fields, _ := coll.ResolveFields(nil)
+	fw := catalog.NewFeatureSetWriter(&buf, coll, fields, true)
+	err = cat.Items(ctx, coll, catalog.Query{Geometry: true}, nil, fw.Write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "featureset.json", buf.Bytes())
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file:\ngot:\n%s\nwant:\n%s", name, got, want)
+	}
+}

@@ -1,0 +1,148 @@
+package catalog_test
+
+import (
+	"crypto/sha256"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mosaic/catalog"
+	"mosaic/geotiff"
+)
+
+// fixtures copies GeoTIFF fixtures from testdata/geotiff into a temporary
+// folder and returns it: tests never touch files outside t.TempDir().
+func fixtures(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "geotiff", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, n)
+		os.MkdirAll(filepath.Dir(dst), 0o755)
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func sums(t *testing.T, dir string) map[string][32]byte {
+	t.Helper()
+	out := map[string][32]byte{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			out[p] = sha256.Sum256(b)
+		}
+		return nil
+	})
+	return out
+}
+
+func TestAddRasters(t *testing.T) {
+	dir := fixtures(t, "sample/T32TMK_20200115.tif", "sample/T32TMK_20200209.tif", "rotated-u8-32632.tif",
+		"geographic-u8-4326.tif", "not-a-tiff.tif", "truncated.tif", "no-georef.tif")
+	before := sums(t, dir)
+	cat := mustOpen(t)
+	coll, err := cat.CreateCollection(ctx, catalog.NewCollection{Name: "scenes", Fields: sceneFields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, problems := catalog.ExpandRasterPaths([]string{filepath.Join(dir, "sample"), filepath.Join(dir, "*.tif"), filepath.Join(dir, "missing.tif")})
+	if len(files) != 7 || len(problems) != 1 || !errors.Is(problems[0], fs.ErrNotExist) {
+		t.Fatalf("expand: %d files %v, problems %v", len(files), files, problems)
+	}
+	res, err := cat.AddRasters(ctx, coll, files, map[string]any{"SensorName": "Sentinel-2", "AcquisitionDate": "2020-01-15"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 3 {
+		t.Errorf("added %d, want 3 (the two samples and the rotated one)", res.Added)
+	}
+	kinds := map[string]error{
+		"geographic-u8-4326.tif": nil, // a different spatial reference than the collection's
+		"not-a-tiff.tif":         geotiff.ErrNotTIFF,
+		"truncated.tif":          geotiff.ErrTruncated,
+		"no-georef.tif":          geotiff.ErrNotGeoreferenced,
+	}
+	if len(res.Problems) != len(kinds) {
+		t.Fatalf("problems: %v", res.Problems)
+	}
+	for _, p := range res.Problems {
+		var re *catalog.RasterError
+		if !errors.As(p, &re) {
+			t.Fatalf("problem %v is not a *RasterError", p)
+		}
+		want, ok := kinds[filepath.Base(re.Path)]
+		if !ok || (want != nil && !errors.Is(p, want)) || (want == nil && !strings.Contains(p.Error(), "EPSG:4326")) {
+			t.Errorf("problem %v for %s", p, re.Path)
+		}
+	}
+	coll, _ = cat.Collection(ctx, "scenes")
+	if coll.SRS != "EPSG:32632" {
+		t.Errorf("the first raster did not give the collection its spatial reference: %q", coll.SRS)
+	}
+	var rows [][]any
+	err = cat.Items(ctx, coll, catalog.Query{Fields: []string{"Name", "Raster", "Width", "BandCount", "PixelType", "SRS", "LowPS", "MaxPS", "SensorName", "AcquisitionDate"}, Geometry: true}, nil,
+		func(r *catalog.ItemRow) error {
+			rows = append(rows, append(append([]any(nil), r.Values...), r.Shape))
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := rows[0]
+	if first[0] != "T32TMK_20200115" || first[1] != filepath.Join(dir, "sample", "T32TMK_20200115.tif") || first[2] != int64(32) ||
+		first[3] != int64(1) || first[4] != "U8" || first[5] != "EPSG:32632" || first[6] != 60.0 || first[7] != 600.0 ||
+		first[8] != "Sentinel-2" || first[9] != "2020-01-15 00:00:00" {
+		t.Errorf("first item %v", first)
+	}
+	rotated := rows[2]
+	if rotated[0] != "rotated-u8-32632" || strings.Count(rotated[10].(string), "],[") != 4 {
+		t.Errorf("rotated item %v: want its own 4-corner polygon", rotated)
+	}
+	if after := sums(t, dir); len(after) != len(before) {
+		t.Errorf("files appeared or vanished: %d before, %d after", len(before), len(after))
+	} else {
+		for p, s := range before {
+			if after[p] != s {
+				t.Errorf("%s changed", p)
+			}
+		}
+	}
+}
+
+func TestAddRastersRejectsAttributes(t *testing.T) {
+	dir := fixtures(t, "sample/T32TMK_20200115.tif")
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 1)
+	files := []string{filepath.Join(dir, "sample", "T32TMK_20200115.tif")}
+	for name, attrs := range map[string]map[string]any{
+		"ErrUnknownAttribute": {"Clouds": "5"},
+		"ErrBadValue":         {"CloudCover": "abc"},
+		"ErrObjectID":         {"OBJECTID": "7"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := cat.AddRasters(ctx, coll, files, attrs, nil)
+			wantCode(t, err, catalog.Invalid)
+			if n, _ := cat.Count(ctx, coll, ""); n != 1 {
+				t.Errorf("count %d after a refused add", n)
+			}
+		})
+	}
+}
+
+func TestExpandRasterPathsEmptyFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "readme.txt"), []byte("x"), 0o644)
+	files, problems := catalog.ExpandRasterPaths([]string{dir, filepath.Join(dir, "*.tif")})
+	if len(files) != 0 || len(problems) != 2 || !errors.Is(problems[0], catalog.ErrNoRasters) || !errors.Is(problems[1], catalog.ErrNoRasters) {
+		t.Errorf("files %v problems %v", files, problems)
+	}
+}
