@@ -1,0 +1,109 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+
+	"mosaic/catalog"
+	"mosaic/where"
+)
+
+// DeleteImageParams are the inputs of DeleteImage.
+type DeleteImageParams struct {
+	// ImageCollection is the collection as the user gave it: name, URL, or
+	// JSON with itemId, url or uri.
+	ImageCollection string
+	// Where selects the items to remove (ArcGIS SQL). Required: "1=1"
+	// selects every item.
+	Where string
+	// NoUpdateBoundary and NoMarkOverviews turn off the two finishing steps
+	// of ArcPy's RemoveRastersFromMosaicDataset, both on by default.
+	NoUpdateBoundary bool
+	NoMarkOverviews  bool
+}
+
+// validate resolves the collection and compiles the clause: a bad one never
+// becomes a job.
+func (p DeleteImageParams) validate(ctx context.Context, tx *catalog.Tx) (*catalog.Collection, *where.Clause, error) {
+	coll, err := tx.Collection(ctx, p.ImageCollection)
+	if err != nil {
+		return nil, nil, err
+	}
+	if strings.TrimSpace(p.Where) == "" {
+		return nil, nil, catalog.Errorf(catalog.Invalid, "where is required: it selects the items to delete (use 1=1 to delete every item)")
+	}
+	clause, err := coll.Compile(p.Where)
+	if err != nil {
+		return nil, nil, err
+	}
+	return coll, clause, nil
+}
+
+// DryRun reports the items DeleteImage would remove, calling fn for each in
+// OBJECTID order, and changes nothing.
+func (m *Manager) DryRun(ctx context.Context, p DeleteImageParams, fn func(catalog.RemovedItem) error) (*catalog.Collection, error) {
+	var coll *catalog.Collection
+	err := m.cat.View(ctx, func(tx *catalog.Tx) error {
+		var err error
+		coll, _, err = p.validate(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return coll, m.cat.ClaimedItems(ctx, coll, p.Where, fn)
+}
+
+// SubmitDeleteImage validates p and, in one transaction, creates the job
+// (esriJobSubmitted) and claims its snapshot: the items that match now and
+// that no other unfinished job has claimed. Nothing is deleted until Run.
+func (m *Manager) SubmitDeleteImage(ctx context.Context, p DeleteImageParams) (*Job, error) {
+	var j *Job
+	err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		coll, clause, err := p.validate(ctx, tx)
+		if err != nil {
+			return err
+		}
+		j = &Job{Task: TaskDeleteImage, Status: Submitted, CollectionID: coll.ID, CollectionName: coll.Name,
+			Inputs: map[string]json.RawMessage{
+				"imageCollection":  jsonValue(p.ImageCollection),
+				"where":            jsonValue(p.Where),
+				"updateBoundary":   jsonValue(!p.NoUpdateBoundary),
+				"markOverviews":    jsonValue(!p.NoMarkOverviews),
+				"collectionItemId": jsonValue(coll.ItemID),
+			}}
+		if err := insert(ctx, tx, j); err != nil {
+			return err
+		}
+		exclude, err := pendingUndoTables(ctx, tx, coll.ID)
+		if err != nil {
+			return err
+		}
+		j.UndoTable = undoTableName(j.Seq)
+		if j.Total, err = tx.Claim(ctx, coll, clause, j.UndoTable, exclude); err != nil {
+			return err
+		}
+		if err := addMessage(ctx, tx, j, Informative, "Submitted: %d of the items of %s match %s", j.Total, coll.Name, p.Where); err != nil {
+			return err
+		}
+		return update(ctx, tx, j)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// jsonValue encodes v as JSON, without HTML escaping (a where clause keeps
+// its > and <).
+func jsonValue(v any) json.RawMessage {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return json.RawMessage("null")
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}

@@ -1,0 +1,215 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"mosaic/catalog"
+	"mosaic/where"
+)
+
+// ParamURL points at a job's input or result, relative to the job's URL.
+type ParamURL struct {
+	ParamURL string `json:"paramUrl"`
+}
+
+// Progress is a running job's progress.
+type Progress struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+	Percent int    `json:"percent"`
+}
+
+// Document is a job as ArcGIS reports it (GET …/jobs/<jobId>, and the
+// output of `jobs status`).
+type Document struct {
+	JobID     string              `json:"jobId"`
+	JobStatus Status              `json:"jobStatus"`
+	Messages  []Message           `json:"messages"`
+	Results   map[string]ParamURL `json:"results"`
+	Inputs    map[string]ParamURL `json:"inputs"`
+	Progress  *Progress           `json:"progress,omitempty"`
+}
+
+// Document returns the job's ArcGIS job document. Results appear once they
+// exist: result when the job succeeded, removedItems once it removed items.
+func (j *Job) Document() Document {
+	d := Document{JobID: j.ID, JobStatus: j.Status, Messages: j.Messages,
+		Results: map[string]ParamURL{}, Inputs: map[string]ParamURL{}}
+	if d.Messages == nil {
+		d.Messages = []Message{}
+	}
+	if j.Result != nil {
+		d.Results["result"] = ParamURL{"results/result"}
+	}
+	if j.hasRemovedItems() {
+		d.Results["removedItems"] = ParamURL{"results/removedItems"}
+	}
+	for name := range j.Inputs {
+		if name == "collectionItemId" {
+			continue
+		}
+		d.Inputs[name] = ParamURL{"inputs/" + name}
+	}
+	if j.Task != TaskDeleteImageCollection {
+		d.Progress = j.progress()
+	}
+	return d
+}
+
+func (j *Job) hasRemovedItems() bool {
+	return (j.Task == TaskDeleteImage || j.Task == TaskDeleteImageCollection) && j.Done > 0
+}
+
+func (j *Job) progress() *Progress {
+	verb := "Deleted"
+	if j.Task == TaskUndo {
+		verb = "Restored"
+	}
+	p := &Progress{Type: "default", Message: fmt.Sprintf("%s %d of %d items", verb, j.Done, j.Total)}
+	if j.Total > 0 {
+		p.Percent = int(j.Done * 100 / j.Total)
+	} else if j.Status == Succeeded {
+		p.Percent = 100
+	}
+	return p
+}
+
+// Summary is a job as `jobs list` shows it.
+type Summary struct {
+	JobID           string `json:"jobId"`
+	JobStatus       Status `json:"jobStatus"`
+	Task            string `json:"task"`
+	ImageCollection string `json:"imageCollection"`
+	Submitted       string `json:"submitted"`
+	Finished        string `json:"finished,omitempty"`
+	ItemsDone       int64  `json:"itemsDone"`
+	ItemsTotal      int64  `json:"itemsTotal"`
+	UndoneBy        string `json:"undoneBy,omitempty"`
+	Undoes          string `json:"undoes,omitempty"`
+}
+
+// Summary returns the job's line in `jobs list`.
+func (j *Job) Summary() Summary {
+	s := Summary{JobID: j.ID, JobStatus: j.Status, Task: j.Task, ImageCollection: j.CollectionName,
+		Submitted: rfc3339(j.Submitted), Finished: rfc3339(j.Finished), ItemsDone: j.Done, ItemsTotal: j.Total, UndoneBy: j.UndoneBy}
+	if j.Task == TaskUndo {
+		s.Undoes = j.Input("jobId")
+	}
+	return s
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// InputNames returns the names of the job's inputs, sorted.
+func (j *Job) InputNames() []string {
+	var names []string
+	for n := range j.Document().Inputs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// InputValue returns an input parameter as ArcGIS gives it
+// (…/jobs/<jobId>/inputs/<name>).
+func (j *Job) InputValue(name string) (json.RawMessage, error) {
+	raw, ok := j.Inputs[name]
+	if !ok || name == "collectionItemId" {
+		return nil, catalog.Errorf(catalog.NotFound, "job %s has no input %q", j.ID, name)
+	}
+	dataType := "GPString"
+	var v any
+	json.Unmarshal(raw, &v)
+	if _, isBool := v.(bool); isBool {
+		dataType = "GPBoolean"
+	}
+	return paramValue(name, dataType, raw), nil
+}
+
+// ResultNames are the result parameters a job may have.
+var ResultNames = []string{"result", "removedItems"}
+
+// WriteResult writes result parameter param of job id to w, as ArcGIS
+// gives it (…/jobs/<jobId>/results/<param>): result is
+// {"paramName":"result","dataType":"GPString","value":{"url":…}};
+// removedItems is a GPRecordSet listing the OBJECTID and Name of every item
+// the job removed, streamed.
+func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer) error {
+	j, err := m.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch param {
+	case "result", "":
+		if j.Result == nil {
+			return catalog.Errorf(catalog.Conflict, "job %s has no result: it is %s", j.ID, j.Status)
+		}
+		_, err := fmt.Fprintf(w, "%s\n", j.Result)
+		return err
+	case "removedItems":
+		if !j.hasRemovedItems() {
+			return catalog.Errorf(catalog.Conflict, "job %s has removed no items (%s)", j.ID, j.Status)
+		}
+		return m.cat.View(ctx, func(tx *catalog.Tx) error {
+			ok, err := tx.TableExists(ctx, j.UndoTable)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return catalog.Errorf(catalog.Conflict, "job %s: its items were restored by job %s and are back in %s", j.ID, j.UndoneBy, j.CollectionName)
+			}
+			if _, err := io.WriteString(w, `{"paramName":"removedItems","dataType":"GPRecordSet","value":`); err != nil {
+				return err
+			}
+			fields := []catalog.Field{{Name: "OBJECTID", Type: where.Integer}, {Name: "Name", Type: where.Text}}
+			fw := catalog.NewFeatureSetWriter(&trimNewline{w: w}, &catalog.Collection{}, fields, false)
+			row := &catalog.ItemRow{Values: make([]any, 2)}
+			err = tx.RemovedItems(ctx, j.UndoTable, j.Cursor, func(it catalog.RemovedItem) error {
+				row.Values[0], row.Values[1] = it.OBJECTID, it.Name
+				return fw.Write(row)
+			})
+			if err != nil {
+				return err
+			}
+			if err := fw.Close(); err != nil {
+				return err
+			}
+			_, err = io.WriteString(w, "}\n")
+			return err
+		})
+	}
+	return catalog.Errorf(catalog.NotFound, "job %s has no result %q (results: result, removedItems)", j.ID, param)
+}
+
+// trimNewline drops the newline that ends a feature set, so that it can be
+// embedded in the result object.
+type trimNewline struct {
+	w       io.Writer
+	pending bool
+}
+
+func (t *trimNewline) Write(p []byte) (int, error) {
+	n := len(p)
+	if t.pending {
+		if _, err := t.w.Write([]byte{'\n'}); err != nil {
+			return 0, err
+		}
+		t.pending = false
+	}
+	if n > 0 && p[n-1] == '\n' {
+		p = p[:n-1]
+		t.pending = true
+	}
+	_, err := t.w.Write(p)
+	return n, err
+}

@@ -1,0 +1,290 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"mosaic/catalog"
+)
+
+// ErrOwned means a job is being run by another live process.
+var ErrOwned = errors.New("job is running in another process")
+
+// Run runs job id to its end: a submitted job starts, a job whose owner
+// died (kill -9, power loss) or that failed resumes where its last batch
+// committed, a job being cancelled finishes cancelling. A job that a live
+// process runs is refused (ErrOwned, code Conflict); a finished job is
+// returned as it is. Cancelling ctx stops the job between batches, leaving
+// it resumable.
+func (m *Manager) Run(ctx context.Context, id string) (*Job, error) {
+	j, _, err := m.acquire(ctx, id)
+	if err != nil || j.Status.Finished() {
+		return j, err
+	}
+	hbCtx, stopHeartbeat := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	seq := j.Seq // the runner rewrites *j; the heartbeat must not read it
+	go func() {
+		defer wg.Done()
+		m.heartbeat(hbCtx, seq)
+	}()
+	defer func() {
+		stopHeartbeat()
+		wg.Wait()
+	}()
+
+	var runErr error
+	switch j.Task {
+	case TaskDeleteImage:
+		runErr = m.runDeleteImage(ctx, j)
+	default:
+		runErr = catalog.Errorf(catalog.Internal, "job %s: task %s cannot be run", j.ID, j.Task)
+	}
+	if runErr != nil {
+		if ctx.Err() != nil || errors.Is(runErr, errStop) {
+			// Interrupted, not failed: leave it resumable, owned by nobody.
+			m.release(context.Background(), j)
+			return j, runErr
+		}
+		if ferr := m.fail(context.Background(), j, runErr); ferr != nil {
+			return j, fmt.Errorf("%w (and recording the failure failed: %v)", runErr, ferr)
+		}
+		return j, nil
+	}
+	return j, nil
+}
+
+// acquire makes this process the owner of job id, in one transaction, if
+// the job can run: submitted or waiting, failed, or executing/cancelling
+// with a dead owner. It returns the job and its status before.
+func (m *Manager) acquire(ctx context.Context, id string) (*Job, Status, error) {
+	var j *Job
+	var before Status
+	err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		var err error
+		if j, err = load(ctx, tx, id); err != nil {
+			return err
+		}
+		before = j.Status
+		if j.UndoneBy != "" && !j.Status.Finished() || j.UndoneBy != "" && j.Status == Failed {
+			return catalog.Errorf(catalog.Conflict, "job %s was undone by job %s; it cannot run again", j.ID, j.UndoneBy)
+		}
+		switch j.Status {
+		case Succeeded, Cancelled, TimedOut:
+			return nil
+		case Executing, Cancelling:
+			if j.Owner != "" && ownerAlive(j.Owner, j.Heartbeat, tx.Now) {
+				return &catalog.Error{Code: catalog.Conflict, Message: fmt.Sprintf("job %s is running in another process (%s); wait for it or cancel it", j.ID, j.Owner), Err: ErrOwned}
+			}
+			if j.Owner != "" {
+				err = addMessage(ctx, tx, j, Warning, "Resumed after the process running it (%s) stopped, at %d of %d items", j.Owner, j.Done, j.Total)
+			} else {
+				err = addMessage(ctx, tx, j, Informative, "Resumed after an interruption, at %d of %d items", j.Done, j.Total)
+			}
+			if err != nil {
+				return err
+			}
+		case Failed:
+			if j.Task != TaskDeleteImage {
+				return nil
+			}
+			if err := addMessage(ctx, tx, j, Informative, "Retrying after failure, at %d of %d items", j.Done, j.Total); err != nil {
+				return err
+			}
+		case New, Submitted, Waiting:
+		default:
+			return catalog.Errorf(catalog.Internal, "job %s has unknown status %s", j.ID, j.Status)
+		}
+		if j.Status != Cancelling {
+			j.Status = Executing
+		}
+		j.Owner = self.String()
+		j.Heartbeat = tx.Now
+		if j.Started.IsZero() {
+			j.Started = tx.Now
+		}
+		j.Finished = time.Time{}
+		return update(ctx, tx, j)
+	})
+	return j, before, err
+}
+
+// release gives up ownership of an interrupted job, so that the next
+// `jobs resume` needs not wait for the heartbeat to go stale.
+func (m *Manager) release(ctx context.Context, j *Job) {
+	m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE jobs SET owner = NULL WHERE seq = ? AND owner = ?", j.Seq, self.String())
+		return err
+	})
+}
+
+// heartbeat records every HeartbeatEvery that this process still runs the job.
+func (m *Manager) heartbeat(ctx context.Context, seq int64) {
+	t := time.NewTicker(HeartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			m.cat.Update(ctx, func(tx *catalog.Tx) error {
+				_, err := tx.ExecContext(ctx, "UPDATE jobs SET heartbeat = ? WHERE seq = ? AND owner = ?", catalog.Timestamp(tx.Now), seq, self.String())
+				return err
+			})
+		}
+	}
+}
+
+// fail records that job j failed with err. What it removed stays removed and
+// undoable; `jobs resume` retries it.
+func (m *Manager) fail(ctx context.Context, j *Job, cause error) error {
+	return m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		cur, err := load(ctx, tx, j.ID)
+		if err != nil {
+			return err
+		}
+		*j = *cur
+		j.Status = Failed
+		j.Owner = ""
+		j.Finished = tx.Now
+		if err := addMessage(ctx, tx, j, ErrorType, "Failed after removing %d of %d items: %v", j.Done, j.Total, cause); err != nil {
+			return err
+		}
+		return update(ctx, tx, j)
+	})
+}
+
+// nextBatchSize adapts the batch size so that a batch takes about target:
+// big enough to be fast, small enough to honour cancel promptly.
+func nextBatchSize(size int, took, target time.Duration) int {
+	const minBatch, maxBatch = 256, 200_000
+	switch {
+	case took < target/2:
+		size *= 2
+	case took > target*2:
+		size /= 2
+	}
+	return max(minBatch, min(maxBatch, size))
+}
+
+// runDeleteImage deletes the job's snapshot in batches from its cursor on,
+// then finishes it.
+func (m *Manager) runDeleteImage(ctx context.Context, j *Job) error {
+	size := m.BatchSize
+	if size <= 0 {
+		size = 5000
+	}
+	target := m.BatchTarget
+	if target <= 0 {
+		target = 500 * time.Millisecond
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		var exhausted, cancel bool
+		err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
+			cur, err := load(ctx, tx, j.ID)
+			if err != nil {
+				return err
+			}
+			if cur.Owner != self.String() {
+				return catalog.Errorf(catalog.Conflict, "job %s was taken over by %s", j.ID, cur.Owner)
+			}
+			*j = *cur
+			if j.CancelRequested || j.Status == Cancelling {
+				cancel = true
+				return nil
+			}
+			coll, err := tx.CollectionByID(ctx, j.CollectionID)
+			if err != nil {
+				return err
+			}
+			last, removed, err := tx.RemoveBatch(ctx, coll, j.UndoTable, j.Cursor, size)
+			if err != nil {
+				return err
+			}
+			if last == j.Cursor {
+				exhausted = true
+				return nil
+			}
+			j.Cursor, j.Done, j.Heartbeat = last, j.Done+removed, tx.Now
+			return update(ctx, tx, j)
+		})
+		if err != nil {
+			return err
+		}
+		if cancel || exhausted {
+			return m.finishDeleteImage(ctx, j, cancel)
+		}
+		if m.Progress != nil {
+			m.Progress(j)
+		}
+		if m.OnBatch != nil {
+			if err := m.OnBatch(j); err != nil {
+				return fmt.Errorf("%w: %v", errStop, err)
+			}
+		}
+		size = nextBatchSize(size, time.Since(start), target)
+	}
+}
+
+// finishDeleteImage recomputes the boundary, marks overviews stale and
+// stores the result, in one transaction: esriJobSucceeded, or
+// esriJobCancelled when cancelled.
+func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool) error {
+	return m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		cur, err := load(ctx, tx, j.ID)
+		if err != nil {
+			return err
+		}
+		*j = *cur
+		coll, err := tx.CollectionByID(ctx, j.CollectionID)
+		if err != nil {
+			return err
+		}
+		var stale []int64
+		if j.Done > 0 {
+			overviews := int64(0)
+			if j.inputBool("updateBoundary", true) {
+				if overviews, err = tx.UpdateBoundary(ctx, coll); err != nil {
+					return err
+				}
+			} else {
+				overviews = 1 // unknown: let the marking look
+			}
+			if overviews > 0 && j.inputBool("markOverviews", true) {
+				if stale, err = tx.MarkOverviewsStale(ctx, coll, j.UndoTable, j.Cursor); err != nil {
+					return err
+				}
+			}
+		}
+		if len(stale) > 0 {
+			j.UndoInfo = jsonValue(map[string]any{"staleMarked": stale})
+		}
+		j.Owner = ""
+		j.Finished = tx.Now
+		if cancelled {
+			j.Status = Cancelled
+			err = addMessage(ctx, tx, j, Informative, "Cancelled after deleting %d of %d items from %s", j.Done, j.Total, coll.Name)
+		} else {
+			j.Status = Succeeded
+			j.Result = resultURL(coll.URL)
+			err = addMessage(ctx, tx, j, Informative, "Deleted %d of %d items from %s", j.Done, j.Total, coll.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if len(stale) > 0 {
+			if err := addMessage(ctx, tx, j, Informative, "Marked %d overview(s) stale: %v", len(stale), stale); err != nil {
+				return err
+			}
+		}
+		return update(ctx, tx, j)
+	})
+}
