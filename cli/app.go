@@ -1,0 +1,175 @@
+// Package cli is mosaic's command line: one file per command, each a thin
+// shell over packages jobs and catalog. It decides formats, exit statuses
+// and what goes to stdout (results, JSON) and stderr (diagnostics,
+// progress).
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"mosaic/catalog"
+)
+
+// Exit statuses.
+const (
+	ExitOK          = 0 // success
+	ExitFailed      = 1 // the job failed or was cancelled, or some inputs were skipped
+	ExitInvalid     = 2 // bad input: nothing was changed
+	ExitUnavailable = 3 // the catalog could not be used
+)
+
+// exitError carries an exit status and whether its message was already
+// shown.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode maps an error to the exit status a user sees.
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	switch catalog.ErrorCode(err) {
+	case catalog.Invalid, catalog.NotFound, catalog.Conflict:
+		return ExitInvalid
+	case catalog.Unavailable:
+		return ExitUnavailable
+	}
+	return ExitFailed
+}
+
+// silent is an exit status whose explanation was already printed.
+func silent(code int) error { return &exitError{code: code} }
+
+// Run runs the command line args (args[0] is the program name) and returns
+// the exit status. It is the whole of main, and what tests call.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "mosaic: internal error: %v\n", p)
+			if os.Getenv("MOSAIC_DEBUG") != "" {
+				stderr.Write(debug.Stack())
+			}
+			code = ExitFailed
+		}
+	}()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// The first signal stops the work gracefully; a second one kills.
+		<-ctx.Done()
+		stop()
+	}()
+	app := NewApp(stdin, stdout, stderr)
+	args = interspersed(app, args)
+	if !askedForHelp(args) {
+		// Usage errors print help through App.Writer: keep it off stdout,
+		// which carries only results.
+		app.Writer = stderr
+	}
+	unknownCommand := false
+	app.CommandNotFound = func(c *ucli.Context, name string) {
+		fmt.Fprintf(stderr, "mosaic: unknown command %q (see mosaic --help)\n", name)
+		unknownCommand = true
+	}
+	err := app.RunContext(ctx, args)
+	if err == nil && unknownCommand {
+		return ExitInvalid
+	}
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		// Errors urfave/cli returns itself are usage errors: unknown flags,
+		// missing required flags, bad flag values.
+		fmt.Fprintf(stderr, "mosaic: %v\n", err)
+		return ExitInvalid
+	}
+	if ee.err != nil {
+		fmt.Fprintf(stderr, "mosaic: %v\n", ee.err)
+	}
+	return ee.code
+}
+
+// askedForHelp reports whether args ask for help, which goes to stdout.
+func askedForHelp(args []string) bool {
+	if len(args) == 1 {
+		return true // bare mosaic shows the overview
+	}
+	for _, a := range args[1:] {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help", "-help", "help":
+			return true
+		}
+	}
+	return false
+}
+
+// stdout is where a command writes its results.
+func stdout(c *ucli.Context) io.Writer { return c.App.Metadata["stdout"].(io.Writer) }
+
+// noArgs refuses positional arguments for commands that take none: an
+// unquoted where clause split by the shell must not be half-read.
+func noArgs(c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return invalid("%s takes no arguments, got %q (quote a where clause: --where \"CloudCover > 50 AND …\")", c.Command.FullName(), c.Args().Slice())
+	}
+	return nil
+}
+
+// NewApp builds the command line application.
+func NewApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
+	return &ucli.App{
+		Metadata:  map[string]any{"stdout": stdout},
+		Name:      "mosaic",
+		Usage:     "keep image collections (mosaic datasets) in one SQLite file and run ArcGIS Raster Analysis tasks on them offline",
+		UsageText: "mosaic [--catalog PATH] COMMAND [options]",
+		Reader:    stdin,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "catalog", Aliases: []string{"c"}, Value: "mosaic.db", EnvVars: []string{"MOSAIC_CATALOG"},
+				Usage: "the catalog file (created on first use)"},
+			&ucli.StringFlag{Name: "base-url", EnvVars: []string{"MOSAIC_BASE_URL"}, Value: catalog.DefaultBaseURL,
+				Usage: "the base of collection URLs, where `mosaic serve` answers"},
+		},
+		Commands: []*ucli.Command{
+			createCollectionCommand(),
+			addImageCommand(),
+			listImagesCommand(),
+			listCollectionsCommand(),
+			deleteImageCommand(),
+			deleteCollectionCommand(),
+			jobsCommand(),
+			serveCommand(),
+		},
+		DisableSliceFlagSeparator: true,
+		HideHelpCommand:           true,
+		ExitErrHandler:            func(*ucli.Context, error) {},
+		OnUsageError: func(c *ucli.Context, err error, isSubcommand bool) error {
+			return &exitError{code: ExitInvalid, err: fmt.Errorf("%v (see mosaic %s --help)", err, c.Command.FullName())}
+		},
+	}
+}

@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"mosaic/catalog"
+	"mosaic/jobs"
+)
+
+func deleteImageCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "delete-image",
+		Usage: "remove the items a where clause selects from a collection, as a job; source files are never touched (ArcGIS DeleteImage)",
+		Flags: []ucli.Flag{
+			collectionFlag(),
+			&ucli.StringFlag{Name: "where", Aliases: []string{"w"}, Required: true, Usage: "ArcGIS SQL selecting the items to remove (1=1 removes all; the collection stays)"},
+			&ucli.BoolFlag{Name: "dry-run", Usage: "change nothing; report how many items match and which"},
+			&ucli.BoolFlag{Name: "no-wait", Usage: "only submit the job; `mosaic jobs resume ID` (or mosaic serve) runs it"},
+			&ucli.BoolFlag{Name: "no-update-boundary", Usage: "do not recompute the collection's boundary afterwards"},
+			&ucli.BoolFlag{Name: "no-mark-overviews", Usage: "do not mark overviews over removed items stale"},
+			formatFlag("json", "html", "text"),
+		},
+		Action: deleteImage,
+	}
+}
+
+func deleteImage(c *ucli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	f, err := format(c, "json", "html", "text")
+	if err != nil {
+		return err
+	}
+	if c.Bool("dry-run") && c.Bool("no-wait") {
+		return invalid("--dry-run and --no-wait do not go together")
+	}
+	p := jobs.DeleteImageParams{ImageCollection: c.String("image-collection"), Where: c.String("where"),
+		NoUpdateBoundary: c.Bool("no-update-boundary"), NoMarkOverviews: c.Bool("no-mark-overviews")}
+	return withManager(c, func(m *jobs.Manager) error {
+		if c.Bool("dry-run") {
+			return fail(dryRun(c, m, p, f))
+		}
+		j, err := m.SubmitDeleteImage(c.Context, p)
+		if err != nil {
+			return fail(err)
+		}
+		if c.Bool("no-wait") {
+			return fail(writeJSON(stdout(c), struct {
+				JobID     string      `json:"jobId"`
+				JobStatus jobs.Status `json:"jobStatus"`
+			}{j.ID, j.Status}))
+		}
+		return runJob(c, m, j.ID, f)
+	})
+}
+
+// runJob runs a job with a progress bar, prints it, and turns its final
+// status into the exit status.
+func runJob(c *ucli.Context, m *jobs.Manager, id, f string) error {
+	bar := newProgressBar(c.App.ErrWriter, "deleting", "items")
+	m.Progress = func(j *jobs.Job) { bar.update(j.Done, j.Total) }
+	j, err := m.Run(c.Context, id)
+	bar.finish()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fail(err)
+	}
+	if err != nil {
+		// Interrupted: what committed stays; the job resumes where it stopped.
+		if cur, gerr := m.Get(context.Background(), id); gerr == nil {
+			j = cur
+		}
+		fmt.Fprintf(c.App.ErrWriter, "mosaic: interrupted after %d of %d items; `mosaic jobs resume %s` finishes the job\n", j.Done, j.Total, id)
+	}
+	if werr := writeJob(stdout(c), m, j, f); werr != nil {
+		return fail(werr)
+	}
+	return jobExit(j, err != nil)
+}
+
+// jobExit is the exit status for a job's final state.
+func jobExit(j *jobs.Job, interrupted bool) error {
+	switch {
+	case interrupted:
+		return silent(ExitFailed)
+	case j.Status == jobs.Succeeded:
+		return nil
+	case j.Status == jobs.Failed || j.Status == jobs.Cancelled || j.Status == jobs.TimedOut:
+		last := ""
+		if n := len(j.Messages); n > 0 {
+			last = ": " + j.Messages[n-1].Description
+		}
+		return &exitError{code: ExitFailed, err: fmt.Errorf("job %s %s%s", j.ID, j.Status, last)}
+	}
+	return nil
+}
+
+// writeJob prints a job document as JSON, HTML or text.
+func writeJob(w io.Writer, m *jobs.Manager, j *jobs.Job, f string) error {
+	switch f {
+	case "html":
+		return j.WriteHTML(w, m.Catalog().BaseURL())
+	case "text":
+		fmt.Fprintf(w, "job %s (%s on %s): %s\n", j.ID, j.Task, j.CollectionName, j.Status)
+		for _, msg := range j.Messages {
+			fmt.Fprintf(w, "  %s: %s\n", shortType(msg.Type), msg.Description)
+		}
+		return nil
+	}
+	return writeJSON(w, j.Document())
+}
+
+func shortType(t string) string {
+	switch t {
+	case jobs.Warning:
+		return "warning"
+	case jobs.ErrorType:
+		return "error"
+	}
+	return "info"
+}
+
+// dryRunTextItems is how many matching items the text dry run names.
+const dryRunTextItems = 20
+
+// dryRun reports what delete-image would remove: all items in JSON
+// (streamed), the first 20 in text.
+func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string) error {
+	if f == "html" {
+		return invalid("--dry-run prints json or text, not html")
+	}
+	out := bufio.NewWriterSize(stdout(c), 64<<10)
+	defer out.Flush()
+	var n int64
+	var coll *catalog.Collection
+	var err error
+	if f == "json" {
+		started := false
+		coll, err = m.DryRun(c.Context, p, func(it catalog.RemovedItem) error {
+			if !started {
+				started = true
+				fmt.Fprintf(out, `{"dryRun":true,"where":%s,"items":[`, mustJSON(p.Where))
+			} else {
+				out.WriteByte(',')
+			}
+			n++
+			out.WriteString("\n  ")
+			_, err := out.WriteString(mustJSON(it))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if !started {
+			fmt.Fprintf(out, `{"dryRun":true,"where":%s,"items":[`, mustJSON(p.Where))
+		} else {
+			out.WriteString("\n")
+		}
+		fmt.Fprintf(out, `],"imageCollection":%s,"count":%d}`+"\n", mustJSON(coll.Name), n)
+		return out.Flush()
+	}
+	var first []catalog.RemovedItem
+	coll, err = m.DryRun(c.Context, p, func(it catalog.RemovedItem) error {
+		if n++; n <= dryRunTextItems {
+			first = append(first, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d items of %s match %s (dry run: nothing was deleted)\n", n, coll.Name, p.Where)
+	for _, it := range first {
+		fmt.Fprintf(out, "  %8s  %s\n", strconv.FormatInt(it.OBJECTID, 10), it.Name)
+	}
+	if n > dryRunTextItems {
+		fmt.Fprintf(out, "  … and %d more (-f json lists them all)\n", n-dryRunTextItems)
+	}
+	return out.Flush()
+}
+
+// mustJSON encodes v compactly, without HTML escaping.
+func mustJSON(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	return strings.TrimRight(buf.String(), "\n")
+}

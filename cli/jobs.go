@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"mosaic/jobs"
+)
+
+func jobsCommand() *ucli.Command {
+	idArg := func(c *ucli.Context) (string, error) {
+		most := 1
+		if c.Command.Name == "result" {
+			most = 2
+		}
+		if c.NArg() < 1 {
+			return "", invalid("%s needs a job id (see mosaic jobs list)", c.Command.FullName())
+		}
+		if c.NArg() > most {
+			return "", invalid("%s takes %s, got %q", c.Command.FullName(), c.Command.ArgsUsage, c.Args().Slice())
+		}
+		id := strings.TrimSpace(c.Args().First())
+		if !jobs.ValidJobID(id) {
+			return "", invalid("%q is not a job id (expected j followed by 32 hexadecimal digits)", id)
+		}
+		return id, nil
+	}
+	return &ucli.Command{
+		Name:  "jobs",
+		Usage: "list, check, resume, cancel and undo jobs",
+		Subcommands: []*ucli.Command{
+			{
+				Name:  "list",
+				Usage: "list jobs, newest first",
+				Flags: []ucli.Flag{
+					formatFlag("json", "table"),
+					&ucli.StringFlag{Name: "image-collection", Aliases: []string{"i"}, Usage: "only jobs on this collection (name)"},
+					&ucli.StringSliceFlag{Name: "status", Usage: "only jobs with this status, e.g. esriJobFailed (repeatable)"},
+					&ucli.IntFlag{Name: "limit", Usage: "at most N jobs (0: all)"},
+				},
+				Action: func(c *ucli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
+					f, err := format(c, "json", "table")
+					if err != nil {
+						return err
+					}
+					opts := jobs.ListOptions{Collection: c.String("image-collection"), Limit: c.Int("limit")}
+					for _, s := range c.StringSlice("status") {
+						opts.Statuses = append(opts.Statuses, jobs.Status(s))
+					}
+					return withManager(c, func(m *jobs.Manager) error {
+						list, err := m.List(c.Context, opts)
+						if err != nil {
+							return fail(err)
+						}
+						return fail(writeJobList(c, f, list))
+					})
+				},
+			},
+			{
+				Name:      "status",
+				Usage:     "print a job (ArcGIS job document)",
+				ArgsUsage: "ID",
+				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
+				Action: func(c *ucli.Context) error {
+					id, err := idArg(c)
+					if err != nil {
+						return err
+					}
+					f, err := format(c, "json", "html", "text")
+					if err != nil {
+						return err
+					}
+					return withManager(c, func(m *jobs.Manager) error {
+						j, err := m.Get(c.Context, id)
+						if err != nil {
+							return fail(err)
+						}
+						return fail(writeJob(stdout(c), m, j, f))
+					})
+				},
+			},
+			{
+				Name:      "result",
+				Usage:     "print a job's result: result (default) or removedItems",
+				ArgsUsage: "ID [result|removedItems]",
+				Action: func(c *ucli.Context) error {
+					id, err := idArg(c)
+					if err != nil {
+						return err
+					}
+					param := "result"
+					if c.NArg() > 1 {
+						param = c.Args().Get(1)
+					}
+					return withManager(c, func(m *jobs.Manager) error {
+						return fail(m.WriteResult(c.Context, id, param, stdout(c)))
+					})
+				},
+			},
+			{
+				Name:      "resume",
+				Usage:     "run a submitted job, or finish one whose process stopped (crash, kill, interrupt) or that failed",
+				ArgsUsage: "ID",
+				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
+				Action: func(c *ucli.Context) error {
+					id, err := idArg(c)
+					if err != nil {
+						return err
+					}
+					f, err := format(c, "json", "html", "text")
+					if err != nil {
+						return err
+					}
+					return withManager(c, func(m *jobs.Manager) error { return runJob(c, m, id, f) })
+				},
+			},
+			{
+				Name:      "cancel",
+				Usage:     "cancel a job; what it already removed stays removed, and undoable",
+				ArgsUsage: "ID",
+				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
+				Action: func(c *ucli.Context) error {
+					id, err := idArg(c)
+					if err != nil {
+						return err
+					}
+					f, err := format(c, "json", "html", "text")
+					if err != nil {
+						return err
+					}
+					return withManager(c, func(m *jobs.Manager) error {
+						j, err := m.Cancel(c.Context, id)
+						if err != nil {
+							return fail(err)
+						}
+						return fail(writeJob(stdout(c), m, j, f))
+					})
+				},
+			},
+			{
+				Name:      "undo",
+				Usage:     "put back what a finished job removed, with the items' own OBJECTIDs; recorded as a job",
+				ArgsUsage: "ID",
+				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
+				Action: func(c *ucli.Context) error {
+					id, err := idArg(c)
+					if err != nil {
+						return err
+					}
+					f, err := format(c, "json", "html", "text")
+					if err != nil {
+						return err
+					}
+					return withManager(c, func(m *jobs.Manager) error {
+						u, err := m.Undo(c.Context, id)
+						if err != nil {
+							return fail(err)
+						}
+						return fail(writeJob(stdout(c), m, u, f))
+					})
+				},
+			},
+		},
+	}
+}
+
+func writeJobList(c *ucli.Context, f string, list []*jobs.Job) error {
+	if f == "json" {
+		out := struct {
+			Jobs []jobs.Summary `json:"jobs"`
+		}{Jobs: []jobs.Summary{}}
+		for _, j := range list {
+			out.Jobs = append(out.Jobs, j.Summary())
+		}
+		return writeJSON(stdout(c), out)
+	}
+	tw := tabwriter.NewWriter(stdout(c), 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "JOB ID\tTASK\tCOLLECTION\tSTATUS\tITEMS\tSUBMITTED\tNOTE")
+	for _, j := range list {
+		s := j.Summary()
+		note := ""
+		switch {
+		case s.UndoneBy != "":
+			note = "undone by " + s.UndoneBy
+		case s.Undoes != "":
+			note = "undoes " + s.Undoes
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.JobID, s.Task, s.ImageCollection, s.JobStatus, s.ItemsDone, s.ItemsTotal, s.Submitted, note)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"mosaic/catalog"
+)
+
+func listImagesCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "list-images",
+		Usage: "list the items of a collection, optionally those a where clause selects",
+		Flags: []ucli.Flag{
+			collectionFlag(),
+			&ucli.StringFlag{Name: "where", Aliases: []string{"w"}, Usage: "ArcGIS SQL where clause, e.g. \"CloudCover < 20 AND Name LIKE 'T32%'\""},
+			&ucli.StringFlag{Name: "fields", Usage: "comma separated fields to show (default all)"},
+			&ucli.Int64Flag{Name: "limit", Usage: "show at most N items (0: all)"},
+			&ucli.Int64Flag{Name: "offset", Usage: "skip the first N items"},
+			&ucli.BoolFlag{Name: "no-geometry", Usage: "leave footprints out of JSON output"},
+			formatFlag("json", "csv", "table"),
+		},
+		Action: listImages,
+	}
+}
+
+func listImages(c *ucli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
+	f, err := format(c, "json", "csv", "table")
+	if err != nil {
+		return err
+	}
+	cat, err := openCatalog(c)
+	if err != nil {
+		return err
+	}
+	defer cat.Close()
+	coll, err := cat.Collection(c.Context, c.String("image-collection"))
+	if err != nil {
+		return fail(err)
+	}
+	q := catalog.Query{Where: c.String("where"), Limit: c.Int64("limit"), Offset: c.Int64("offset"),
+		Geometry: f == "json" && !c.Bool("no-geometry")}
+	if fs := c.String("fields"); fs != "" {
+		q.Fields = strings.Split(fs, ",")
+	}
+	out := bufio.NewWriterSize(stdout(c), 64<<10)
+	defer out.Flush()
+	var fields []catalog.Field
+	var write func(*catalog.ItemRow) error
+	var finish func() error
+	setFields := func(fs []catalog.Field) error {
+		fields = fs
+		switch f {
+		case "json":
+			fw := catalog.NewFeatureSetWriter(out, coll, fields, q.Geometry)
+			write, finish = fw.Write, fw.Close
+		case "csv":
+			cw := csv.NewWriter(out)
+			header := make([]string, len(fields))
+			for i, fd := range fields {
+				header[i] = fd.Name
+			}
+			cw.Write(header)
+			rec := make([]string, len(fields))
+			write = func(r *catalog.ItemRow) error {
+				for i, v := range r.Values {
+					rec[i] = text(v)
+				}
+				return cw.Write(rec)
+			}
+			finish = func() error { cw.Flush(); return cw.Error() }
+		case "table":
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			header := make([]string, len(fields))
+			for i, fd := range fields {
+				header[i] = strings.ToUpper(fd.Name)
+			}
+			fmt.Fprintln(tw, strings.Join(header, "\t"))
+			n := 0
+			rec := make([]string, len(fields))
+			write = func(r *catalog.ItemRow) error {
+				for i, v := range r.Values {
+					rec[i] = text(v)
+					if rec[i] == "" {
+						rec[i] = "-"
+					}
+				}
+				_, err := fmt.Fprintln(tw, strings.Join(rec, "\t"))
+				if n++; n%1000 == 0 { // bound memory: align columns per thousand rows
+					tw.Flush()
+				}
+				return err
+			}
+			finish = tw.Flush
+		}
+		return nil
+	}
+	if err := cat.Items(c.Context, coll, q, setFields, func(r *catalog.ItemRow) error { return write(r) }); err != nil {
+		return fail(err)
+	}
+	if err := finish(); err != nil {
+		return fail(err)
+	}
+	return fail(out.Flush())
+}
+
+// text renders a value for CSV and tables.
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}
