@@ -7,7 +7,12 @@
 #   mosaic:   the whole  mosaic delete-image -i scenes --where "CloudCover > 50"
 #             process (job record, snapshot, undo log, batches, boundary)
 # ROUNDS times each, alternating, and prints the medians, the ratio and
-# mosaic's peak RSS. Needs: sqlite3 (apt-get install sqlite3), GNU time
+# mosaic's peak RSS. Two reference points explain the ratio:
+#   go_bare:    the same bare DELETE through modernc.org/sqlite, the pure Go
+#               SQLite mosaic must use (bench/sqlexec) — the engine's share;
+#   c_mosaic:   the C sqlite3 CLI running the statements DeleteImage runs
+#               (copy the matching rows to an undo table, delete them by
+#               OBJECTID) — the design's share, without job bookkeeping. Needs: sqlite3 (apt-get install sqlite3), GNU time
 # (apt-get install time). Everything happens in a temporary folder.
 #
 # Usage: bench/delete_image.sh [ITEMS] [ROUNDS]
@@ -22,7 +27,7 @@ for tool in sqlite3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install sqlite3 time)" >&2; exit 2; }
 done
 
-(cd "$root" && CGO_ENABLED=0 go build -o "$work/mosaic" .)
+(cd "$root" && CGO_ENABLED=0 go build -o "$work/mosaic" . && CGO_ENABLED=0 go build -o "$work/sqlexec" ./bench/sqlexec)
 mosaic="$work/mosaic"
 
 echo "making a collection of $items items ..." >&2
@@ -42,9 +47,13 @@ matching=$(sqlite3 "$work/base.db" "SELECT count(*) FROM items_1 WHERE CloudCove
 echo "loaded $items items in $(cat "$work/load.time")s ($(awk -v n="$items" -v t="$(cat "$work/load.time")" 'BEGIN{printf "%.0f", n/t}') rows/s, whole add-image process); $matching match CloudCover > 50" >&2
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-: > "$work/base.times"; : > "$work/mosaic.times"; : > "$work/mosaic.rss"
+: > "$work/base.times"; : > "$work/mosaic.times"; : > "$work/mosaic.rss"; : > "$work/gobare.times"; : > "$work/cmosaic.times"
+undo_ddl=$(sqlite3 "$work/base.db" ".schema items_1" | grep -v "CREATE INDEX" | sed 's/items_1/undo_x/; s/AUTOINCREMENT//' | tr '\n' ' ' | sed 's/; *$//')
 for r in $(seq "$rounds"); do
-  cp "$work/base.db" "$work/a.db"; cp "$work/base.db" "$work/b.db"; sync
+  cp "$work/base.db" "$work/a.db"; cp "$work/base.db" "$work/b.db"; cp "$work/base.db" "$work/c.db"; cp "$work/base.db" "$work/d.db"; sync
+  "$work/sqlexec" "$work/c.db" "DELETE FROM items_1 WHERE CloudCover > 50" >> "$work/gobare.times"
+  /usr/bin/time -f "%e" -o "$work/t" sqlite3 "$work/d.db" "BEGIN; $undo_ddl; INSERT INTO undo_x SELECT * FROM items_1 WHERE CloudCover > 50; COMMIT; DELETE FROM items_1 WHERE OBJECTID IN (SELECT OBJECTID FROM undo_x);"
+  cat "$work/t" >> "$work/cmosaic.times"
   /usr/bin/time -f "%e" -o "$work/t" sqlite3 "$work/a.db" "DELETE FROM items_1 WHERE CloudCover > 50;"
   cat "$work/t" >> "$work/base.times"
   /usr/bin/time -f "%e %M" -o "$work/t" "$mosaic" -c "$work/b.db" delete-image -i scenes --where "CloudCover > 50" > "$work/job.json"
@@ -55,5 +64,9 @@ for r in $(seq "$rounds"); do
   echo "round $r: sqlite3 $(cat "$work/t" >/dev/null; tail -1 "$work/base.times")s, mosaic ${secs}s (peak RSS $((rss / 1024)) MB)" >&2
 done
 b=$(median < "$work/base.times"); m=$(median < "$work/mosaic.times"); rss=$(sort -n "$work/mosaic.rss" | tail -1)
-printf 'items=%d deleted=%d sqlite3_delete_s=%s mosaic_delete_image_s=%s ratio=%.2f mosaic_peak_rss_mb=%d\n' \
-  "$items" "$matching" "$b" "$m" "$(awk -v a="$m" -v b="$b" 'BEGIN{print a/b}')" "$((rss / 1024))"
+g=$(median < "$work/gobare.times"); cm=$(median < "$work/cmosaic.times")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+printf 'items=%d deleted=%d sqlite3_delete_s=%s mosaic_delete_image_s=%s ratio=%s mosaic_peak_rss_mb=%d\n' \
+  "$items" "$matching" "$b" "$m" "$(ratio "$m" "$b")" "$((rss / 1024))"
+printf 'reference: go_bare_delete_s=%s (%sx sqlite3) c_sqlite3_copy_then_delete_s=%s (%sx sqlite3)\n' \
+  "$g" "$(ratio "$g" "$b")" "$cm" "$(ratio "$cm" "$b")"
