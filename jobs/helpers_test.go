@@ -455,7 +455,6 @@ func golden(t testing.TB, name string, got []byte) {
 	}
 }
 
-
 // execSleep starts a process that lives until killed.
 func execSleep(t testing.TB) *exec.Cmd {
 	t.Helper()
