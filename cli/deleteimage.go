@@ -52,6 +52,9 @@ func deleteImage(c *ucli.Context) error {
 			return fail(dryRun(c, m, p, f))
 		}
 		j, err := m.SubmitDeleteImage(c.Context, p)
+		if errors.Is(err, context.Canceled) {
+			return &exitError{code: ExitFailed, err: fmt.Errorf("interrupted before the job was submitted: nothing was changed")}
+		}
 		if err != nil {
 			return fail(err)
 		}
