@@ -11,23 +11,6 @@ import (
 )
 
 func jobsCommand() *ucli.Command {
-	idArg := func(c *ucli.Context) (string, error) {
-		most := 1
-		if c.Command.Name == "result" {
-			most = 2
-		}
-		if c.NArg() < 1 {
-			return "", invalid("%s needs a job id (see mosaic jobs list)", c.Command.FullName())
-		}
-		if c.NArg() > most {
-			return "", invalid("%s takes %s, got %q", c.Command.FullName(), c.Command.ArgsUsage, c.Args().Slice())
-		}
-		id := strings.TrimSpace(c.Args().First())
-		if !jobs.ValidJobID(id) {
-			return "", invalid("%q is not a job id (expected j followed by 32 hexadecimal digits)", id)
-		}
-		return id, nil
-	}
 	return &ucli.Command{
 		Name:  "jobs",
 		Usage: "list, check, resume, cancel and undo jobs",
@@ -62,35 +45,15 @@ func jobsCommand() *ucli.Command {
 					})
 				},
 			},
-			{
-				Name:      "status",
-				Usage:     "print a job (ArcGIS job document)",
-				ArgsUsage: "ID",
-				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
-				Action: func(c *ucli.Context) error {
-					id, err := idArg(c)
-					if err != nil {
-						return err
-					}
-					f, err := format(c, "json", "html", "text")
-					if err != nil {
-						return err
-					}
-					return withManager(c, func(m *jobs.Manager) error {
-						j, err := m.Get(c.Context, id)
-						if err != nil {
-							return fail(err)
-						}
-						return fail(writeJob(stdout(c), m, j, f))
-					})
-				},
-			},
+			jobDocCommand("status", "print a job (ArcGIS job document)", func(c *ucli.Context, m *jobs.Manager, id string) (*jobs.Job, error) {
+				return m.Get(c.Context, id)
+			}),
 			{
 				Name:      "result",
 				Usage:     "print a job's result: result (default) or removedItems",
 				ArgsUsage: "ID [result|removedItems]",
 				Action: func(c *ucli.Context) error {
-					id, err := idArg(c)
+					id, err := jobIDArg(c)
 					if err != nil {
 						return err
 					}
@@ -109,7 +72,7 @@ func jobsCommand() *ucli.Command {
 				ArgsUsage: "ID",
 				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
 				Action: func(c *ucli.Context) error {
-					id, err := idArg(c)
+					id, err := jobIDArg(c)
 					if err != nil {
 						return err
 					}
@@ -120,52 +83,40 @@ func jobsCommand() *ucli.Command {
 					return withManager(c, func(m *jobs.Manager) error { return runJob(c, m, id, f) })
 				},
 			},
-			{
-				Name:      "cancel",
-				Usage:     "cancel a job; what it already removed stays removed, and undoable",
-				ArgsUsage: "ID",
-				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
-				Action: func(c *ucli.Context) error {
-					id, err := idArg(c)
-					if err != nil {
-						return err
-					}
-					f, err := format(c, "json", "html", "text")
-					if err != nil {
-						return err
-					}
-					return withManager(c, func(m *jobs.Manager) error {
-						j, err := m.Cancel(c.Context, id)
-						if err != nil {
-							return fail(err)
-						}
-						return fail(writeJob(stdout(c), m, j, f))
-					})
-				},
-			},
-			{
-				Name:      "undo",
-				Usage:     "put back what a finished job removed, with the items' own OBJECTIDs; recorded as a job",
-				ArgsUsage: "ID",
-				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
-				Action: func(c *ucli.Context) error {
-					id, err := idArg(c)
-					if err != nil {
-						return err
-					}
-					f, err := format(c, "json", "html", "text")
-					if err != nil {
-						return err
-					}
-					return withManager(c, func(m *jobs.Manager) error {
-						u, err := m.Undo(c.Context, id)
-						if err != nil {
-							return fail(err)
-						}
-						return fail(writeJob(stdout(c), m, u, f))
-					})
-				},
-			},
+			jobDocCommand("cancel", "cancel a job; what it already removed stays removed, and undoable", func(c *ucli.Context, m *jobs.Manager, id string) (*jobs.Job, error) {
+				return m.Cancel(c.Context, id)
+			}),
+			jobDocCommand("undo", "put back what a finished job removed, with the items' own OBJECTIDs; recorded as a job", func(c *ucli.Context, m *jobs.Manager, id string) (*jobs.Job, error) {
+				return m.Undo(c.Context, id)
+			}),
+		},
+	}
+}
+
+// jobDocCommand is a jobs subcommand that takes a job id, does fn and
+// prints the job fn returns (json, html or text).
+func jobDocCommand(name, usage string, fn func(*ucli.Context, *jobs.Manager, string) (*jobs.Job, error)) *ucli.Command {
+	return &ucli.Command{
+		Name:      name,
+		Usage:     usage,
+		ArgsUsage: "ID",
+		Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
+		Action: func(c *ucli.Context) error {
+			id, err := jobIDArg(c)
+			if err != nil {
+				return err
+			}
+			f, err := format(c, "json", "html", "text")
+			if err != nil {
+				return err
+			}
+			return withManager(c, func(m *jobs.Manager) error {
+				j, err := fn(c, m, id)
+				if err != nil {
+					return fail(err)
+				}
+				return fail(writeJob(stdout(c), m, j, f))
+			})
 		},
 	}
 }
@@ -194,4 +145,23 @@ func writeJobList(c *ucli.Context, f string, list []*jobs.Job) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.JobID, s.Task, s.ImageCollection, s.JobStatus, s.ItemsDone, s.ItemsTotal, s.Submitted, note)
 	}
 	return tw.Flush()
+}
+
+// jobIDArg returns the job id argument, checking the argument count.
+func jobIDArg(c *ucli.Context) (string, error) {
+	most := 1
+	if c.Command.Name == "result" {
+		most = 2
+	}
+	if c.NArg() < 1 {
+		return "", invalid("%s needs a job id (see mosaic jobs list)", c.Command.FullName())
+	}
+	if c.NArg() > most {
+		return "", invalid("%s takes %s, got %q", c.Command.FullName(), c.Command.ArgsUsage, c.Args().Slice())
+	}
+	id := strings.TrimSpace(c.Args().First())
+	if !jobs.ValidJobID(id) {
+		return "", invalid("%q is not a job id (expected j followed by 32 hexadecimal digits)", id)
+	}
+	return id, nil
 }
