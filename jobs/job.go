@@ -284,7 +284,4 @@ func nullTime(t time.Time) any {
 	return catalog.Timestamp(t)
 }
 
-// errorCode is catalog.ErrorCode, for callers that only import jobs.
-var errorCode = catalog.ErrorCode
-
 var errStop = errors.New("stop")
