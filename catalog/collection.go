@@ -387,41 +387,36 @@ func (tx *Tx) CountItems(ctx context.Context, coll *Collection) (int64, error) {
 }
 
 // UpdateBoundary recomputes coll's boundary from its remaining primary
-// items and stores it, with the collection's update time. It returns the
-// number of overview items, so that callers know whether marking them stale
-// can apply.
+// items and stores it, with the collection's update time.
 //
 // After a removal the boundary can only shrink, and it stays the same when
 // each of its four edges is still reached by some primary item: that is
 // probed first, each probe stopping at the first item found, so the common
 // case never reads the whole table. Only when an edge is gone is the
 // boundary recomputed by a full scan.
-func (tx *Tx) UpdateBoundary(ctx context.Context, coll *Collection) (overviews int64, err error) {
+func (tx *Tx) UpdateBoundary(ctx context.Context, coll *Collection) error {
 	items := quoteIdent(coll.Table())
-	if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE Category = %d", items, CategoryOverview)).Scan(&overviews); err != nil {
-		return 0, fmt.Errorf("count overviews of %s: %w", coll.Name, err)
-	}
 	if b := coll.Boundary; b != nil {
 		var kept int
 		q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %[1]s WHERE Category = %[2]d AND XMin <= ?) + EXISTS (SELECT 1 FROM %[1]s WHERE Category = %[2]d AND YMin <= ?)
 			+ EXISTS (SELECT 1 FROM %[1]s WHERE Category = %[2]d AND XMax >= ?) + EXISTS (SELECT 1 FROM %[1]s WHERE Category = %[2]d AND YMax >= ?)`, items, CategoryPrimary)
 		if err := tx.QueryRowContext(ctx, q, b.XMin, b.YMin, b.XMax, b.YMax).Scan(&kept); err != nil {
-			return 0, fmt.Errorf("probe boundary of %s: %w", coll.Name, err)
+			return fmt.Errorf("probe boundary of %s: %w", coll.Name, err)
 		}
 		if kept == 4 {
-			return overviews, tx.storeBoundary(ctx, coll, coll.Boundary)
+			return tx.storeBoundary(ctx, coll, coll.Boundary)
 		}
 	}
 	var xmin, ymin, xmax, ymax sql.NullFloat64
 	q := fmt.Sprintf("SELECT min(XMin), min(YMin), max(XMax), max(YMax) FROM %s WHERE Category = %d", items, CategoryPrimary)
 	if err := tx.QueryRowContext(ctx, q).Scan(&xmin, &ymin, &xmax, &ymax); err != nil {
-		return 0, fmt.Errorf("compute boundary of %s: %w", coll.Name, err)
+		return fmt.Errorf("compute boundary of %s: %w", coll.Name, err)
 	}
 	var e *Extent
 	if xmin.Valid && ymin.Valid && xmax.Valid && ymax.Valid {
 		e = &Extent{xmin.Float64, ymin.Float64, xmax.Float64, ymax.Float64}
 	}
-	return overviews, tx.storeBoundary(ctx, coll, e)
+	return tx.storeBoundary(ctx, coll, e)
 }
 
 // RecomputeBoundary recomputes coll's boundary from scratch, as after items
@@ -429,7 +424,7 @@ func (tx *Tx) UpdateBoundary(ctx context.Context, coll *Collection) (overviews i
 func (tx *Tx) RecomputeBoundary(ctx context.Context, coll *Collection) error {
 	c := *coll
 	c.Boundary = nil
-	if _, err := tx.UpdateBoundary(ctx, &c); err != nil {
+	if err := tx.UpdateBoundary(ctx, &c); err != nil {
 		return err
 	}
 	coll.Boundary, coll.Updated = c.Boundary, c.Updated

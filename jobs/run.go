@@ -250,15 +250,13 @@ func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool)
 		}
 		var stale []int64
 		if j.Done > 0 {
-			overviews := int64(0)
 			if j.inputBool("updateBoundary", true) {
-				if overviews, err = tx.UpdateBoundary(ctx, coll); err != nil {
+				if err := tx.UpdateBoundary(ctx, coll); err != nil {
 					return err
 				}
-			} else {
-				overviews = 1 // unknown: let the marking look
 			}
-			if overviews > 0 && j.inputBool("markOverviews", true) {
+			// Through the partial index on overviews: free when there are none.
+			if j.inputBool("markOverviews", true) {
 				if stale, err = tx.MarkOverviewsStale(ctx, coll, j.UndoTable, j.Cursor); err != nil {
 					return err
 				}
