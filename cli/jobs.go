@@ -71,17 +71,7 @@ func jobsCommand() *ucli.Command {
 				Usage:     "run a submitted job, or finish one whose process stopped (crash, kill, interrupt) or that failed",
 				ArgsUsage: "ID",
 				Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
-				Action: func(c *ucli.Context) error {
-					id, err := jobIDArg(c)
-					if err != nil {
-						return err
-					}
-					f, err := format(c, "json", "html", "text")
-					if err != nil {
-						return err
-					}
-					return withManager(c, func(m *jobs.Manager) error { return runJob(c, m, id, f) })
-				},
+				Action:    jobAction(runJob),
 			},
 			jobDocCommand("cancel", "cancel a job; what it already removed stays removed, and undoable", func(c *ucli.Context, m *jobs.Manager, id string) (*jobs.Job, error) {
 				return m.Cancel(c.Context, id)
@@ -101,23 +91,29 @@ func jobDocCommand(name, usage string, fn func(*ucli.Context, *jobs.Manager, str
 		Usage:     usage,
 		ArgsUsage: "ID",
 		Flags:     []ucli.Flag{formatFlag("json", "html", "text")},
-		Action: func(c *ucli.Context) error {
-			id, err := jobIDArg(c)
+		Action: jobAction(func(c *ucli.Context, m *jobs.Manager, id, f string) error {
+			j, err := fn(c, m, id)
 			if err != nil {
-				return err
+				return fail(err)
 			}
-			f, err := format(c, "json", "html", "text")
-			if err != nil {
-				return err
-			}
-			return withManager(c, func(m *jobs.Manager) error {
-				j, err := fn(c, m, id)
-				if err != nil {
-					return fail(err)
-				}
-				return fail(writeJob(stdout(c), m, j, f))
-			})
-		},
+			return fail(writeJob(stdout(c), m, j, f))
+		}),
+	}
+}
+
+// jobAction is the action of a jobs subcommand taking a job id and -f:
+// it checks both, opens the catalog and calls fn.
+func jobAction(fn func(c *ucli.Context, m *jobs.Manager, id, format string) error) ucli.ActionFunc {
+	return func(c *ucli.Context) error {
+		id, err := jobIDArg(c)
+		if err != nil {
+			return err
+		}
+		f, err := format(c, "json", "html", "text")
+		if err != nil {
+			return err
+		}
+		return withManager(c, func(m *jobs.Manager) error { return fn(c, m, id, f) })
 	}
 }
 
