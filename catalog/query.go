@@ -27,11 +27,7 @@ type ItemRow struct {
 
 // Compile validates a where clause against coll's fields.
 func (coll *Collection) Compile(text string) (*where.Clause, error) {
-	clause, err := where.Compile(text, coll.Schema())
-	if err != nil {
-		return nil, err
-	}
-	return clause, nil
+	return where.Compile(text, coll.Schema())
 }
 
 // ResolveFields maps the names a user asked for to coll's fields, in the

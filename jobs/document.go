@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"mosaic/catalog"
@@ -110,16 +109,6 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// InputNames returns the names of the job's inputs, sorted.
-func (j *Job) InputNames() []string {
-	var names []string
-	for n := range j.Document().Inputs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // InputValue returns an input parameter as ArcGIS gives it
 // (…/jobs/<jobId>/inputs/<name>).
 func (j *Job) InputValue(name string) (json.RawMessage, error) {
@@ -135,9 +124,6 @@ func (j *Job) InputValue(name string) (json.RawMessage, error) {
 	}
 	return paramValue(name, dataType, raw), nil
 }
-
-// ResultNames are the result parameters a job may have.
-var ResultNames = []string{"result", "removedItems"}
 
 // WriteResult writes result parameter param of job id to w, as ArcGIS
 // gives it (…/jobs/<jobId>/results/<param>): result is
