@@ -69,64 +69,110 @@ type NewCollection struct {
 
 // Validate checks a collection's name, spatial reference and fields without
 // touching the catalog (the name may still be taken: CreateCollection says).
+// Errors name the parameter they are about (imageCollection, srs, fields).
 func (spec NewCollection) Validate() error {
 	if err := validateCollectionName(spec.Name); err != nil {
-		return err
+		return WithParam(err, "imageCollection")
 	}
 	if _, err := ParseSRS(spec.SRS); err != nil {
-		return err
+		return WithParam(err, "srs")
 	}
-	return validateFields(spec.Fields)
+	return WithParam(validateFields(spec.Fields), "fields")
 }
 
 // CreateCollection creates an empty image collection with its item table.
-// The name is unique, case-insensitively.
+// The name is unique, case-insensitively. It is the Go API's way to build a
+// catalog (test fixtures); commands create collections through jobs.
 func (c *Catalog) CreateCollection(ctx context.Context, spec NewCollection) (*Collection, error) {
-	if err := spec.Validate(); err != nil {
-		return nil, err
-	}
-	srs, _ := ParseSRS(spec.SRS)
 	var coll *Collection
 	err := c.Update(ctx, func(tx *Tx) error {
-		if existing, err := tx.collectionByName(ctx, spec.Name); err == nil {
-			return Errorf(Conflict, "image collection %q already exists", existing.Name)
-		} else if ErrorCode(err) != NotFound {
-			return err
-		}
-		itemID, err := newItemID()
-		if err != nil {
-			return err
-		}
-		now := timestamp(tx.Now)
-		res, err := tx.ExecContext(ctx, `INSERT INTO collections (name, item_id, srs, created, updated) VALUES (?, ?, ?, ?, ?)`,
-			spec.Name, itemID, srs, now, now)
-		if err != nil {
-			return fmt.Errorf("insert collection: %w", err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		for i, f := range spec.Fields {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO collection_fields (collection_id, position, name, type) VALUES (?, ?, ?, ?)`,
-				id, i, f.Name, f.Type.String()); err != nil {
-				return fmt.Errorf("insert field %s: %w", f.Name, err)
-			}
-		}
-		coll = &Collection{ID: id, Name: spec.Name, ItemID: itemID, SRS: srs, Fields: append([]Field(nil), spec.Fields...),
-			Created: tx.Now, Updated: tx.Now, URL: c.baseURL + ServicePath(spec.Name)}
-		if _, err := tx.ExecContext(ctx, itemTableDDL(coll.Table(), coll.Fields, false)); err != nil {
-			return fmt.Errorf("create item table: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, overviewIndexDDL(coll.Table())); err != nil {
-			return fmt.Errorf("create overview index: %w", err)
-		}
-		return nil
+		var err error
+		coll, err = tx.CreateCollection(ctx, spec)
+		return err
 	})
+	return coll, err
+}
+
+// CreateCollection creates an empty image collection inside tx.
+func (tx *Tx) CreateCollection(ctx context.Context, spec NewCollection) (*Collection, error) {
+	coll, err := tx.createCollection(ctx, spec)
 	if err != nil {
 		return nil, fmt.Errorf("create image collection %s: %w", spec.Name, err)
 	}
 	return coll, nil
+}
+
+// CheckNameFree refuses a collection name that is taken, case-insensitively.
+func (tx *Tx) CheckNameFree(ctx context.Context, name string) error {
+	existing, err := tx.collectionByName(ctx, name)
+	switch {
+	case err == nil:
+		return Errorf(Conflict, "image collection %q already exists", existing.Name)
+	case ErrorCode(err) != NotFound:
+		return err
+	}
+	return nil
+}
+
+func (tx *Tx) createCollection(ctx context.Context, spec NewCollection) (*Collection, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	srs, _ := ParseSRS(spec.SRS)
+	if err := tx.CheckNameFree(ctx, spec.Name); err != nil {
+		return nil, err
+	}
+	itemID, err := newItemID()
+	if err != nil {
+		return nil, err
+	}
+	now := timestamp(tx.Now)
+	res, err := tx.ExecContext(ctx, `INSERT INTO collections (name, item_id, srs, created, updated) VALUES (?, ?, ?, ?, ?)`,
+		spec.Name, itemID, srs, now, now)
+	if err != nil {
+		return nil, fmt.Errorf("insert collection: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range spec.Fields {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO collection_fields (collection_id, position, name, type) VALUES (?, ?, ?, ?)`,
+			id, i, f.Name, f.Type.String()); err != nil {
+			return nil, fmt.Errorf("insert field %s: %w", f.Name, err)
+		}
+	}
+	coll := &Collection{ID: id, Name: spec.Name, ItemID: itemID, SRS: srs, Fields: append([]Field(nil), spec.Fields...),
+		Created: tx.Now, Updated: tx.Now, URL: tx.c.baseURL + ServicePath(spec.Name)}
+	if _, err := tx.ExecContext(ctx, itemTableDDL(coll.Table(), coll.Fields, false)); err != nil {
+		return nil, fmt.Errorf("create item table: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, overviewIndexDDL(coll.Table())); err != nil {
+		return nil, fmt.Errorf("create overview index: %w", err)
+	}
+	return coll, nil
+}
+
+// SetSRS gives coll, which has no spatial reference yet, the spatial
+// reference srs (as the first raster added to it does).
+func (tx *Tx) SetSRS(ctx context.Context, coll *Collection, srs string) error {
+	if coll.SRS != "" || srs == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE collections SET srs = ? WHERE id = ? AND srs = ''", srs, coll.ID); err != nil {
+		return fmt.Errorf("set spatial reference of %s: %w", coll.Name, err)
+	}
+	coll.SRS = srs
+	return nil
+}
+
+// MaxObjectID returns the highest OBJECTID coll's items have (0 when none).
+func (tx *Tx) MaxObjectID(ctx context.Context, coll *Collection) (int64, error) {
+	var id int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(OBJECTID), 0) FROM "+quoteIdent(coll.Table())).Scan(&id); err != nil {
+		return 0, fmt.Errorf("read highest OBJECTID of %s: %w", coll.Name, err)
+	}
+	return id, nil
 }
 
 func newItemID() (string, error) {

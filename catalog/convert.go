@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,28 +11,30 @@ import (
 	"mosaic/where"
 )
 
-// dateLayouts are the forms a DATE value may be given in. Values are stored
-// as DateLayout, in UTC.
-var dateLayouts = []string{
-	DateLayout,
-	"2006-01-02",
-	"2006-01-02T15:04:05Z07:00",
-	"2006-01-02T15:04:05",
-}
-
-// ParseDate parses a DATE value: YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (or
-// RFC 3339), and returns it in the stored form.
+// ParseDate parses a DATE value and returns it in the stored form,
+// 'YYYY-MM-DD HH:MM:SS' UTC. It takes what a where clause takes
+// (where.ParseDate: YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, years 1 to 9999) and
+// RFC 3339 times, converted to UTC within the same years.
 func ParseDate(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	if d, ok := parsePlainDate(s); ok {
+	if d, ok := where.ParseDate(s); ok {
 		return d, nil
 	}
-	for _, layout := range dateLayouts {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return timestamp(t), nil
+			return dateValue(t)
 		}
 	}
 	return "", fmt.Errorf("%q is not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)", s)
+}
+
+// dateValue is t as a stored DATE value, refused outside years 1 to 9999.
+func dateValue(t time.Time) (string, error) {
+	t = t.UTC()
+	if y := t.Year(); y < 1 || y > 9999 {
+		return "", fmt.Errorf("%s is outside the years 1 to 9999", t.Format(time.RFC3339))
+	}
+	return timestamp(t), nil
 }
 
 // ConvertText converts a value given as text (a --attr value, a manifest
@@ -63,9 +66,11 @@ func ConvertText(f Field, s string) (any, error) {
 	return s, nil
 }
 
-// convertValue converts a Go value given through the API to the type of
-// field f.
-func convertValue(f Field, v any) (any, error) {
+// ConvertValue converts a value given through the API or as ArcGIS JSON to
+// the type of field f: strings as ConvertText does, numbers to INTEGER or
+// REAL, time.Time to DATE, and JSON numbers (json.Number) as ArcGIS means
+// them, a DATE given as milliseconds since 1970 UTC.
+func ConvertValue(f Field, v any) (any, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
@@ -74,14 +79,34 @@ func convertValue(f Field, v any) (any, error) {
 			return x, nil
 		}
 		return ConvertText(f, x)
+	case json.Number:
+		switch f.Type {
+		case where.Date:
+			ms, err := x.Int64()
+			if err != nil {
+				return nil, fmt.Errorf("%s is DATE: %s is not milliseconds since 1970", f.Name, x)
+			}
+			d, err := dateValue(time.UnixMilli(ms))
+			if err != nil {
+				return nil, fmt.Errorf("%s is DATE: %s milliseconds since 1970: %v", f.Name, x, err)
+			}
+			return d, nil
+		case where.Text:
+			return x.String(), nil
+		}
+		return ConvertText(f, x.String())
 	case time.Time:
 		if f.Type == where.Date {
-			return timestamp(x), nil
+			d, err := dateValue(x)
+			if err != nil {
+				return nil, fmt.Errorf("%s is DATE: %v", f.Name, err)
+			}
+			return d, nil
 		}
 	case int:
-		return convertValue(f, int64(x))
+		return ConvertValue(f, int64(x))
 	case int32:
-		return convertValue(f, int64(x))
+		return ConvertValue(f, int64(x))
 	case int64:
 		switch f.Type {
 		case where.Integer:
@@ -90,7 +115,7 @@ func convertValue(f Field, v any) (any, error) {
 			return float64(x), nil
 		}
 	case float32:
-		return convertValue(f, float64(x))
+		return ConvertValue(f, float64(x))
 	case float64:
 		switch f.Type {
 		case where.Real:
@@ -112,43 +137,4 @@ func convertValue(f Field, v any) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("%s is %s, cannot store %T %v", f.Name, f.Type, v, v)
-}
-
-// parsePlainDate is the fast path of ParseDate for the two stored forms,
-// YYYY-MM-DD and YYYY-MM-DD HH:MM:SS, which manifests of millions of rows
-// hold: it validates them without time.Parse.
-func parsePlainDate(s string) (string, bool) {
-	if len(s) != 10 && len(s) != 19 {
-		return "", false
-	}
-	num := func(i, n int) (int, bool) {
-		v := 0
-		for _, c := range []byte(s[i : i+n]) {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
-	y, ok1 := num(0, 4)
-	m, ok2 := num(5, 2)
-	d, ok3 := num(8, 2)
-	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
-		return "", false
-	}
-	if len(s) == 10 {
-		return s + " 00:00:00", true
-	}
-	hh, ok1 := num(11, 2)
-	mm, ok2 := num(14, 2)
-	ss, ok3 := num(17, 2)
-	if !ok1 || !ok2 || !ok3 || s[10] != ' ' || s[13] != ':' || s[16] != ':' || hh > 23 || mm > 59 || ss > 59 {
-		return "", false
-	}
-	return s, true
-}
-
-func daysIn(y, m int) int {
-	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

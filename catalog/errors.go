@@ -33,7 +33,11 @@ const (
 type Error struct {
 	Code    Code
 	Message string
-	Err     error // the cause, if any; not shown to the user
+	// Param names the request parameter (or command line flag) the error is
+	// about, when there is one: the server reports it in the ArcGIS error's
+	// details ("parameter where").
+	Param string
+	Err   error // the cause, if any; not shown to the user
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -44,6 +48,40 @@ func (e *Error) Unwrap() error { return e.Err }
 func Errorf(code Code, format string, args ...any) *Error {
 	err := fmt.Errorf(format, args...)
 	return &Error{Code: code, Message: err.Error(), Err: errors.Unwrap(err)}
+}
+
+// ParamErrorf returns an Invalid *Error about the request parameter param.
+// A %w verb in format makes the operand the Error's cause.
+func ParamErrorf(param, format string, args ...any) *Error {
+	e := Errorf(Invalid, format, args...)
+	e.Param = param
+	return e
+}
+
+// WithParam names the parameter an *Error is about (see ParamErrorf),
+// unless it names one already; other errors pass unchanged.
+func WithParam(err error, param string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Param == "" {
+		c := *e
+		c.Param = param
+		return &c
+	}
+	return err
+}
+
+// ErrorParam returns the parameter the first *Error in err's chain is
+// about, or "where" for a rejected where clause, or "".
+func ErrorParam(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Param != "" {
+		return e.Param
+	}
+	var w *where.Error
+	if errors.As(err, &w) {
+		return "where"
+	}
+	return ""
 }
 
 // ErrorCode returns the Code of err: the code of the first *Error in its

@@ -43,7 +43,11 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	n, err := cat.Count(ctx, scenes, "CloudCover < 50 AND AcquisitionDate >= date '2020-01-01'")
+	clear, err := scenes.Select(catalog.Query{Where: "CloudCover < 50 AND AcquisitionDate >= date '2020-01-01'"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	n, err := cat.Count(ctx, clear)
 	if err != nil {
 		log.Fatal(err)
 	}

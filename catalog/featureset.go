@@ -2,8 +2,6 @@ package catalog
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"io"
 	"math"
 	"strconv"
@@ -53,11 +51,26 @@ func SpatialReferenceJSON(srs string) map[string]any {
 	return map[string]any{}
 }
 
+// FeatureSet describes a feature set's head: its fields and, when its
+// features carry geometry, the spatial reference of their footprints.
+type FeatureSet struct {
+	Fields   []Field
+	Geometry bool
+	SRS      string // "EPSG:N" or ""; used when Geometry is set
+}
+
 // FeatureSetWriter streams items as an ArcGIS feature set:
 // {"objectIdFieldName":…,"fields":[…],"features":[{"attributes":{…},"geometry":{"rings":…}}]}.
 // DATE values are written as ArcGIS writes them, milliseconds since
-// 1970-01-01 UTC. One feature per line keeps the output greppable.
+// 1970-01-01 UTC. One feature per line keeps the output greppable. Nothing
+// follows the closing brace: a feature set is a whole document or a value
+// inside another.
 type FeatureSetWriter struct {
+	// ExceededTransferLimit, set before Close, adds
+	// "exceededTransferLimit":true: the feature set is a page and more
+	// features follow.
+	ExceededTransferLimit bool
+
 	w        *bufio.Writer
 	fields   []Field
 	names    [][]byte // each field name as a JSON string with its colon
@@ -67,23 +80,23 @@ type FeatureSetWriter struct {
 	err      error
 }
 
-// NewFeatureSetWriter starts a feature set of coll with the given fields.
-func NewFeatureSetWriter(w io.Writer, coll *Collection, fields []Field, geometry bool) *FeatureSetWriter {
-	fw := &FeatureSetWriter{w: bufio.NewWriterSize(w, 64<<10), fields: fields, geometry: geometry}
-	for _, f := range fields {
-		fw.names = append(fw.names, append(jsonString(nil, f.Name), ':'))
+// NewFeatureSetWriter starts a feature set with the head fs.
+func NewFeatureSetWriter(w io.Writer, fs FeatureSet) *FeatureSetWriter {
+	fw := &FeatureSetWriter{w: bufio.NewWriterSize(w, 64<<10), fields: fs.Fields, geometry: fs.Geometry}
+	for _, f := range fs.Fields {
+		fw.names = append(fw.names, append(appendJSONString(nil, f.Name), ':'))
 	}
 	head := struct {
 		ObjectIDFieldName string         `json:"objectIdFieldName"`
 		GeometryType      string         `json:"geometryType,omitempty"`
 		SpatialReference  map[string]any `json:"spatialReference,omitempty"`
 		Fields            []FieldJSON    `json:"fields"`
-	}{ObjectIDFieldName: "OBJECTID", Fields: FieldsJSON(fields)}
-	if geometry {
+	}{ObjectIDFieldName: "OBJECTID", Fields: FieldsJSON(fs.Fields)}
+	if fs.Geometry {
 		head.GeometryType = "esriGeometryPolygon"
-		head.SpatialReference = SpatialReferenceJSON(coll.SRS)
+		head.SpatialReference = SpatialReferenceJSON(fs.SRS)
 	}
-	b := marshal(head)
+	b := JSON(head)
 	fw.write(b[:len(b)-1]) // leave the object open for the features
 	fw.write([]byte(`,"features":[`))
 	return fw
@@ -126,7 +139,11 @@ func (fw *FeatureSetWriter) Close() error {
 	if fw.n > 0 {
 		fw.write([]byte("\n"))
 	}
-	fw.write([]byte("]}\n"))
+	fw.write([]byte("]"))
+	if fw.ExceededTransferLimit {
+		fw.write([]byte(`,"exceededTransferLimit":true`))
+	}
+	fw.write([]byte("}"))
 	if fw.err == nil {
 		fw.err = fw.w.Flush()
 	}
@@ -157,49 +174,7 @@ func appendValue(b []byte, f Field, v any) []byte {
 				return strconv.AppendInt(b, t.UnixMilli(), 10)
 			}
 		}
-		return jsonString(b, x)
+		return appendJSONString(b, x)
 	}
-	return append(b, marshal(v)...)
-}
-
-// jsonString appends s as a JSON string, without HTML escaping.
-func jsonString(b []byte, s string) []byte {
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)
-	return append(b, bytes.TrimRight(buf.Bytes(), "\n")...)
-}
-
-// marshal is json.Marshal without HTML escaping, for values that cannot fail.
-func marshal(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return []byte("null")
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n")
-}
-
-// appendFloat formats x as encoding/json does: plain decimals, with an
-// exponent only for very small or very large magnitudes (5001000, not
-// 5.001e+06), the shortest form that reads back as x.
-func appendFloat(b []byte, x float64) []byte {
-	if a := math.Abs(x); a != 0 && (a < 1e-6 || a >= 1e21) {
-		return strconv.AppendFloat(b, x, 'g', -1, 64)
-	}
-	return strconv.AppendFloat(b, x, 'f', -1, 64)
+	return append(b, JSON(v)...)
 }

@@ -61,7 +61,7 @@ func mustScenes(tb testing.TB, cat *catalog.Catalog, n int) *catalog.Collection 
 func names(tb testing.TB, cat *catalog.Catalog, coll *catalog.Collection, clause string) []string {
 	tb.Helper()
 	var out []string
-	err := cat.Items(ctx, coll, catalog.Query{Where: clause, Fields: []string{"Name"}}, nil, func(r *catalog.ItemRow) error {
+	err := each(cat, coll, catalog.Query{Where: clause, Fields: []string{"Name"}}, func(r *catalog.ItemRow) error {
 		out = append(out, r.Values[0].(string))
 		return nil
 	})
@@ -69,6 +69,29 @@ func names(tb testing.TB, cat *catalog.Catalog, coll *catalog.Collection, clause
 		tb.Fatalf("items where %q: %v", clause, err)
 	}
 	return out
+}
+
+// each selects q from coll and runs it.
+func each(cat *catalog.Catalog, coll *catalog.Collection, q catalog.Query, fn func(*catalog.ItemRow) error) error {
+	sel, err := coll.Select(q)
+	if err != nil {
+		return err
+	}
+	return cat.Each(ctx, sel, fn)
+}
+
+// count counts the items of coll where clause selects.
+func count(tb testing.TB, cat *catalog.Catalog, coll *catalog.Collection, clause string) int64 {
+	tb.Helper()
+	sel, err := coll.Select(catalog.Query{Where: clause})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n, err := cat.Count(ctx, sel)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }
 
 func wantCode(tb testing.TB, err error, code catalog.Code) {

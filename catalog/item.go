@@ -81,13 +81,9 @@ func (coll *Collection) itemRow(it *Item, cols *columnIndex) ([]any, error) {
 		setFootprint(row, cols, it.Footprint)
 	}
 	for k, v := range it.Attributes {
-		f, ok := coll.Field(k)
-		if !ok || strings.EqualFold(f.Name, "OBJECTID") {
-			return nil, Errorf(Invalid, "item %s: unknown field %q (fields: %s)", it.Raster, k, strings.Join(coll.writableFieldNames(), ", "))
-		}
-		cv, err := convertValue(f, v)
+		f, cv, err := coll.FieldValue(k, v)
 		if err != nil {
-			return nil, Errorf(Invalid, "item %s: %v", it.Raster, err)
+			return nil, fmt.Errorf("item %s: %w", it.Raster, err)
 		}
 		set(f.Name, cv)
 	}
@@ -288,6 +284,34 @@ func (coll *Collection) columnIndex() *columnIndex {
 	return ci
 }
 
+// WritableField returns the field of coll named name (case-insensitively)
+// that an item's value may set: any field but OBJECTID, which the catalog
+// assigns. The error names the field and lists the ones there are.
+func (coll *Collection) WritableField(name string) (Field, error) {
+	f, ok := coll.Field(strings.TrimSpace(name))
+	if !ok {
+		return Field{}, Errorf(Invalid, "unknown field %q (fields of %s: %s)", name, coll.Name, strings.Join(coll.writableFieldNames(), ", "))
+	}
+	if f.Name == "OBJECTID" {
+		return Field{}, Errorf(Invalid, "OBJECTID is assigned by the catalog and cannot be set")
+	}
+	return f, nil
+}
+
+// FieldValue resolves a field an item's value may set (see WritableField)
+// and converts v to its type (see ConvertValue).
+func (coll *Collection) FieldValue(name string, v any) (Field, any, error) {
+	f, err := coll.WritableField(name)
+	if err != nil {
+		return Field{}, nil, err
+	}
+	cv, err := ConvertValue(f, v)
+	if err != nil {
+		return Field{}, nil, Errorf(Invalid, "%v", err)
+	}
+	return f, cv, nil
+}
+
 // writableFieldNames are the fields an item's values may set.
 func (coll *Collection) writableFieldNames() []string {
 	var names []string
@@ -300,8 +324,20 @@ func (coll *Collection) writableFieldNames() []string {
 }
 
 // AddItems adds items to coll in one transaction and returns how many were
-// added. Either all are added or none.
+// added. Either all are added or none. It is the Go API's way to build a
+// catalog (test fixtures); commands add items through jobs.
 func (c *Catalog) AddItems(ctx context.Context, coll *Collection, items []Item) (int, error) {
+	var n int
+	err := c.Update(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.AddItems(ctx, coll, items)
+		return err
+	})
+	return n, err
+}
+
+// AddItems adds items to coll inside tx and returns how many were added.
+func (tx *Tx) AddItems(ctx context.Context, coll *Collection, items []Item) (int, error) {
 	cols := coll.columnIndex()
 	rows := make([][]any, 0, len(items))
 	for i := range items {
@@ -311,20 +347,17 @@ func (c *Catalog) AddItems(ctx context.Context, coll *Collection, items []Item) 
 		}
 		rows = append(rows, row)
 	}
-	err := c.Update(ctx, func(tx *Tx) error {
-		ins, err := tx.newInserter(ctx, coll, nil)
-		if err != nil {
-			return err
-		}
-		defer ins.close()
-		for _, row := range rows {
-			if err := ins.add(row); err != nil {
-				return err
-			}
-		}
-		return ins.finish()
-	})
+	ins, err := tx.newInserter(ctx, coll, nil)
 	if err != nil {
+		return 0, fmt.Errorf("add items to %s: %w", coll.Name, err)
+	}
+	defer ins.close()
+	for _, row := range rows {
+		if err := ins.add(row); err != nil {
+			return 0, fmt.Errorf("add items to %s: %w", coll.Name, err)
+		}
+	}
+	if err := ins.finish(); err != nil {
 		return 0, fmt.Errorf("add items to %s: %w", coll.Name, err)
 	}
 	return len(rows), nil

@@ -17,8 +17,21 @@ import (
 // Raster's file name; given XMin, YMin, XMax and YMax, the footprint,
 // center, area and perimeter are derived. The whole manifest is added in one
 // transaction: any bad line rejects it all, with an error naming the line.
-// source names the manifest in error messages.
+// source names the manifest in error messages. It is the Go API's way to
+// build a catalog (test fixtures); commands load manifests through jobs.
 func (c *Catalog) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, source string) (int, error) {
+	var n int
+	err := c.Update(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.LoadManifest(ctx, coll, r, source)
+		return err
+	})
+	return n, err
+}
+
+// LoadManifest adds the items of a CSV manifest to coll inside tx (see
+// Catalog.LoadManifest). It reads r to its end.
+func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, source string) (int, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -35,18 +48,12 @@ func (c *Catalog) LoadManifest(ctx context.Context, coll *Collection, r io.Reade
 	hasRaster := false
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		var f Field
-		if strings.EqualFold(h, ShapeColumn) {
-			f = Field{Name: ShapeColumn}
-		} else {
-			var ok bool
-			f, ok = coll.Field(h)
-			if !ok {
-				return 0, Errorf(Invalid, "manifest %s line 1, column %d: unknown field %q (fields: %s)", source, i+1, h, strings.Join(coll.writableFieldNames(), ", "))
+		f := Field{Name: ShapeColumn}
+		if !strings.EqualFold(h, ShapeColumn) {
+			var err error
+			if f, err = coll.WritableField(h); err != nil {
+				return 0, Errorf(Invalid, "manifest %s line 1, column %d: %v", source, i+1, err)
 			}
-		}
-		if f.Name == "OBJECTID" {
-			return 0, Errorf(Invalid, "manifest %s line 1, column %d: OBJECTID is assigned by the catalog and cannot be loaded", source, i+1)
 		}
 		p := cols.pos[strings.ToLower(f.Name)]
 		if prev, dup := seen[p]; dup {
@@ -85,7 +92,7 @@ func (c *Catalog) LoadManifest(ctx context.Context, coll *Collection, r io.Reade
 		}
 	}
 	added := 0
-	err = c.Update(ctx, func(tx *Tx) error {
+	err = func() error {
 		ins, err := tx.newInserter(ctx, coll, usedPos)
 		if err != nil {
 			return err
@@ -136,7 +143,7 @@ func (c *Catalog) LoadManifest(ctx context.Context, coll *Collection, r io.Reade
 			added++
 		}
 		return ins.finish()
-	})
+	}()
 	if err != nil {
 		return 0, fmt.Errorf("load manifest into %s: %w", coll.Name, err)
 	}

@@ -27,7 +27,7 @@ func TestLoadManifest(t *testing.T) {
 	var rows [][]any
 	q := catalog.Query{Fields: []string{"OBJECTID", "Name", "Raster", "CloudCover", "AcquisitionDate", "Category", "CenterX", "CenterY", "Shape_Area", "Shape_Length", "Stale"}, Geometry: true}
 	var shapes []string
-	err = cat.Items(ctx, coll, q, nil, func(r *catalog.ItemRow) error {
+	err = each(cat, coll, q, func(r *catalog.ItemRow) error {
 		rows = append(rows, append([]any(nil), r.Values...))
 		shapes = append(shapes, r.Shape)
 		return nil

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -136,13 +137,11 @@ func checkWritable(abs string) error {
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 			return Errorf(Unavailable, "catalog %s cannot be created: folder %s does not exist", abs, dir)
 		}
-	case errors.Is(err, fs.ErrPermission):
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
 		return Errorf(Unavailable, "catalog %s is read-only: mosaic needs to write it", abs)
+	case errors.Is(err, syscall.EISDIR):
+		return Errorf(Unavailable, "catalog %s is a folder, not a file", abs)
 	default:
-		var pe *fs.PathError
-		if errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "is a directory") {
-			return Errorf(Unavailable, "catalog %s is a folder, not a file", abs)
-		}
 		return Errorf(Unavailable, "catalog %s: %v", abs, err)
 	}
 	return nil

@@ -18,8 +18,8 @@ type Query struct {
 	Limit    int64 // 0: no limit
 }
 
-// ItemRow is one item of a query's answer. Values follow the query's
-// Fields; the row is reused between calls of the callback.
+// ItemRow is one item of a selection's answer. Values follow the
+// selection's Fields.
 type ItemRow struct {
 	Values []any  // int64, float64, string or nil
 	Shape  string // ArcGIS JSON rings, when the query asked for geometry
@@ -66,47 +66,70 @@ func fieldNames(fs []Field) []string {
 	return names
 }
 
-// Items runs q on coll and calls fn for each item in OBJECTID order, in one
-// read transaction: fn sees a consistent snapshot and nothing is held in
-// memory beyond the current row. The fields returned are reported first
-// through fieldsFn, if not nil.
-func (c *Catalog) Items(ctx context.Context, coll *Collection, q Query, fieldsFn func([]Field) error, fn func(*ItemRow) error) error {
+// Selection is a validated query of a collection's items, ready to run:
+// its where clause compiled and its fields resolved.
+type Selection struct {
+	Collection *Collection
+	Fields     []Field // the fields each row carries, in order
+	Geometry   bool    // rows carry their footprint
+	clause     *where.Clause
+	offset     int64
+	limit      int64
+}
+
+// Select validates q against coll's fields. Nothing reads the catalog
+// until the selection runs (Catalog.Each, Catalog.Count).
+func (coll *Collection) Select(q Query) (*Selection, error) {
 	fields, err := coll.ResolveFields(q.Fields)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var clause *where.Clause
+	sel := &Selection{Collection: coll, Fields: fields, Geometry: q.Geometry, offset: q.Offset, limit: q.Limit}
 	if strings.TrimSpace(q.Where) != "" {
-		if clause, err = coll.Compile(q.Where); err != nil {
-			return err
+		if sel.clause, err = coll.Compile(q.Where); err != nil {
+			return nil, err
 		}
 	}
 	if q.Limit < 0 || q.Offset < 0 {
-		return Errorf(Invalid, "limit and offset must not be negative")
+		return nil, Errorf(Invalid, "limit and offset must not be negative")
 	}
-	if fieldsFn != nil {
-		if err := fieldsFn(fields); err != nil {
-			return err
-		}
+	return sel, nil
+}
+
+// FeatureSet is the head of the feature set the selection's rows make.
+func (sel *Selection) FeatureSet() FeatureSet {
+	return FeatureSet{Fields: sel.Fields, Geometry: sel.Geometry, SRS: sel.Collection.SRS}
+}
+
+// filter is the selection's WHERE condition ("" for every item) and its
+// arguments.
+func (sel *Selection) filter() (string, []any) {
+	if sel.clause == nil {
+		return "", nil
 	}
-	cols := fieldNames(fields)
-	if q.Geometry {
+	return " WHERE " + sel.clause.SQL, sel.clause.Args
+}
+
+// Each runs the selection and calls fn for each item in OBJECTID order, in
+// one read transaction: fn sees a consistent snapshot and nothing is held in
+// memory beyond the current row, which is reused between calls.
+func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) error) error {
+	coll := sel.Collection
+	cols := fieldNames(sel.Fields)
+	if sel.Geometry {
 		cols = append(cols, ShapeColumn, "XMin", "YMin", "XMax", "YMax")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT %s FROM %s", columnList(cols), quoteIdent(coll.Table()))
-	var args []any
-	if clause != nil {
-		b.WriteString(" WHERE " + clause.SQL)
-		args = clause.Args
-	}
+	cond, args := sel.filter()
+	b.WriteString(cond)
 	b.WriteString(" ORDER BY OBJECTID")
-	if q.Limit > 0 || q.Offset > 0 {
-		limit := q.Limit
+	if sel.limit > 0 || sel.offset > 0 {
+		limit := sel.limit
 		if limit == 0 {
 			limit = -1
 		}
-		fmt.Fprintf(&b, " LIMIT %d OFFSET %d", limit, q.Offset)
+		fmt.Fprintf(&b, " LIMIT %d OFFSET %d", limit, sel.offset)
 	}
 	return c.View(ctx, func(tx *Tx) error {
 		if _, err := tx.CollectionByID(ctx, coll.ID); err != nil {
@@ -122,15 +145,15 @@ func (c *Catalog) Items(ctx context.Context, coll *Collection, q Query, fieldsFn
 			return fmt.Errorf("query %s: %w", coll.Name, err)
 		}
 		defer rows.Close()
-		row := &ItemRow{Values: make([]any, len(fields))}
+		row := &ItemRow{Values: make([]any, len(sel.Fields))}
 		dest := make([]any, len(cols))
-		for i := range fields {
+		for i := range sel.Fields {
 			dest[i] = &row.Values[i]
 		}
 		var shape sql.NullString
 		var xmin, ymin, xmax, ymax sql.NullFloat64
-		if q.Geometry {
-			copy(dest[len(fields):], []any{&shape, &xmin, &ymin, &xmax, &ymax})
+		if sel.Geometry {
+			copy(dest[len(sel.Fields):], []any{&shape, &xmin, &ymin, &xmax, &ymax})
 		}
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
@@ -142,7 +165,7 @@ func (c *Catalog) Items(ctx context.Context, coll *Collection, q Query, fieldsFn
 				}
 			}
 			row.Shape = shape.String
-			if q.Geometry && !shape.Valid && xmin.Valid && ymin.Valid && xmax.Valid && ymax.Valid {
+			if sel.Geometry && !shape.Valid && xmin.Valid && ymin.Valid && xmax.Valid && ymax.Valid {
 				row.Shape = rectangleRings(xmin.Float64, ymin.Float64, xmax.Float64, ymax.Float64)
 			}
 			if err := fn(row); err != nil {
@@ -156,26 +179,15 @@ func (c *Catalog) Items(ctx context.Context, coll *Collection, q Query, fieldsFn
 	})
 }
 
-// Count returns how many items of coll the where clause selects ("" counts
-// them all).
-func (c *Catalog) Count(ctx context.Context, coll *Collection, whereText string) (int64, error) {
-	var clause *where.Clause
-	if strings.TrimSpace(whereText) != "" {
-		var err error
-		if clause, err = coll.Compile(whereText); err != nil {
-			return 0, err
-		}
-	}
+// Count returns how many items the selection's filter selects (its fields,
+// offset and limit do not count).
+func (c *Catalog) Count(ctx context.Context, sel *Selection) (int64, error) {
+	coll := sel.Collection
+	cond, args := sel.filter()
 	var n int64
 	err := c.View(ctx, func(tx *Tx) error {
-		q := "SELECT count(*) FROM " + quoteIdent(coll.Table())
-		var args []any
-		if clause != nil {
-			q += " WHERE " + clause.SQL
-			args = clause.Args
-		}
 		return tx.Guard(ctx, []string{coll.Table()}, "", func() error {
-			return tx.QueryRowContext(ctx, q, args...).Scan(&n)
+			return tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(coll.Table())+cond, args...).Scan(&n)
 		})
 	})
 	if err != nil {

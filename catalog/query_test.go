@@ -49,7 +49,7 @@ func TestItemsRejects(t *testing.T) {
 		{"ErrNegativeLimit", catalog.Query{Limit: -1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := cat.Items(ctx, coll, tc.q, nil, func(*catalog.ItemRow) error { return nil })
+			err := each(cat, coll, tc.q, func(*catalog.ItemRow) error { return nil })
 			wantCode(t, err, catalog.Invalid)
 		})
 	}
@@ -60,9 +60,12 @@ func TestItemsLimitOffsetFields(t *testing.T) {
 	coll := mustScenes(t, cat, 10)
 	var got [][]any
 	var fields []catalog.Field
-	err := cat.Items(ctx, coll, catalog.Query{Fields: []string{"name", "OBJECTID", "Name"}, Offset: 2, Limit: 3},
-		func(fs []catalog.Field) error { fields = fs; return nil },
-		func(r *catalog.ItemRow) error { got = append(got, append([]any(nil), r.Values...)); return nil })
+	sel, err := coll.Select(catalog.Query{Fields: []string{"name", "OBJECTID", "Name"}, Offset: 2, Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields = sel.Fields
+	err = cat.Each(ctx, sel, func(r *catalog.ItemRow) error { got = append(got, append([]any(nil), r.Values...)); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +95,8 @@ func TestAuthorizer(t *testing.T) {
 	})
 	wantCode(t, err, catalog.Invalid)
 	// Unguarded, the same connection pool works normally afterwards.
-	if n, err := cat.Count(ctx, coll, ""); err != nil || n != 2 {
-		t.Errorf("count after guard: %d, %v", n, err)
+	if n := count(t, cat, coll, ""); n != 2 {
+		t.Errorf("count after guard: %d", n)
 	}
 	for _, f := range where.SQLiteFunctions {
 		if strings.ContainsAny(f, " ()") {
@@ -117,15 +120,18 @@ func TestFeatureSetGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	fields, _ := coll.ResolveFields(nil)
-	fw := catalog.NewFeatureSetWriter(&buf, coll, fields, true)
-	err = cat.Items(ctx, coll, catalog.Query{Geometry: true}, nil, fw.Write)
+	sel, err := coll.Select(catalog.Query{Geometry: true})
 	if err != nil {
+		t.Fatal(err)
+	}
+	fw := catalog.NewFeatureSetWriter(&buf, sel.FeatureSet())
+	if err := cat.Each(ctx, sel, fw.Write); err != nil {
 		t.Fatal(err)
 	}
 	if err := fw.Close(); err != nil {
 		t.Fatal(err)
 	}
+	buf.WriteByte('\n')
 	golden(t, "featureset.json", buf.Bytes())
 }
 

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -109,70 +108,12 @@ func isRasterName(p string) bool {
 	return ext == ".tif" || ext == ".tiff"
 }
 
-// AddResult reports what AddRasters did.
-type AddResult struct {
-	Added    int
-	Problems []error // one *RasterError per source that was not added
-}
-
-// AddRasters reads the GeoTIFF header of each file (read-only, headers
-// only), and adds the readable ones to coll in one transaction, with attrs
-// applied to each. Files that cannot be read, or whose spatial reference
-// differs from the collection's, are reported in the result's Problems and
-// skipped. progress, if not nil, is called after each file is read.
-func (c *Catalog) AddRasters(ctx context.Context, coll *Collection, files []string, attrs map[string]any, progress func(done, total int)) (AddResult, error) {
-	var res AddResult
-	for k, v := range attrs {
-		f, ok := coll.Field(k)
-		if !ok || f.Name == "OBJECTID" {
-			return res, Errorf(Invalid, "unknown attribute %q for %s (fields: %s)", k, coll.Name, strings.Join(coll.writableFieldNames(), ", "))
-		}
-		if _, err := convertValue(f, v); err != nil {
-			return res, Errorf(Invalid, "attribute %v", err)
-		}
-	}
-	srs := coll.SRS
-	items := make([]Item, 0, len(files))
-	for i, path := range files {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		it, err := rasterItem(path, srs)
-		if err != nil {
-			res.Problems = append(res.Problems, &RasterError{Path: path, Err: err})
-		} else {
-			if srs == "" {
-				srs = it.SRS
-			}
-			it.Attributes = attrs
-			items = append(items, it)
-		}
-		if progress != nil {
-			progress(i+1, len(files))
-		}
-	}
-	if len(items) == 0 {
-		return res, nil
-	}
-	if srs != coll.SRS {
-		// The first raster added to a collection without a spatial reference gives it one.
-		if err := c.Update(ctx, func(tx *Tx) error {
-			_, err := tx.ExecContext(ctx, "UPDATE collections SET srs = ? WHERE id = ? AND srs = ''", srs, coll.ID)
-			return err
-		}); err != nil {
-			return res, fmt.Errorf("set spatial reference of %s: %w", coll.Name, err)
-		}
-		coll.SRS = srs
-	}
-	n, err := c.AddItems(ctx, coll, items)
-	res.Added = n
-	return res, err
-}
-
-// rasterItem describes a GeoTIFF as an item. A collection with a spatial
-// reference only takes rasters in that reference: footprints are stored as
-// they are, never reprojected.
-func rasterItem(path, srs string) (Item, error) {
+// ReadRaster reads the GeoTIFF header of path (read-only, header only) and
+// describes the raster as an item of a collection in spatial reference srs
+// ("" for a collection that has none yet, which the raster then gives it).
+// A collection with a spatial reference only takes rasters in that
+// reference: footprints are stored as they are, never reprojected.
+func ReadRaster(path, srs string) (Item, error) {
 	info, err := geotiff.ReadFile(path)
 	if err != nil {
 		return Item{}, err

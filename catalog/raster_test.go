@@ -45,7 +45,7 @@ func sums(t *testing.T, dir string) map[string][32]byte {
 	return out
 }
 
-func TestAddRasters(t *testing.T) {
+func TestReadRasters(t *testing.T) {
 	dir := fixtures(t, "sample/T32TMK_20200115.tif", "sample/T32TMK_20200209.tif", "rotated-u8-32632.tif",
 		"geographic-u8-4326.tif", "not-a-tiff.tif", "truncated.tif", "no-georef.tif")
 	before := sums(t, dir)
@@ -58,12 +58,34 @@ func TestAddRasters(t *testing.T) {
 	if len(files) != 7 || len(problems) != 1 || !errors.Is(problems[0], fs.ErrNotExist) {
 		t.Fatalf("expand: %d files %v, problems %v", len(files), files, problems)
 	}
-	res, err := cat.AddRasters(ctx, coll, files, map[string]any{"SensorName": "Sentinel-2", "AcquisitionDate": "2020-01-15"}, nil)
+	attrs := map[string]any{"SensorName": "Sentinel-2", "AcquisitionDate": "2020-01-15"}
+	var items []catalog.Item
+	var readProblems []error
+	srs := coll.SRS
+	for _, f := range files {
+		it, err := catalog.ReadRaster(f, srs)
+		if err != nil {
+			readProblems = append(readProblems, &catalog.RasterError{Path: f, Err: err})
+			continue
+		}
+		if srs == "" {
+			srs = it.SRS
+		}
+		it.Attributes = attrs
+		items = append(items, it)
+	}
+	if len(items) != 3 {
+		t.Errorf("read %d, want 3 (the two samples and the rotated one)", len(items))
+	}
+	err = cat.Update(ctx, func(tx *catalog.Tx) error {
+		if err := tx.SetSRS(ctx, coll, srs); err != nil {
+			return err
+		}
+		_, err := tx.AddItems(ctx, coll, items)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if res.Added != 3 {
-		t.Errorf("added %d, want 3 (the two samples and the rotated one)", res.Added)
 	}
 	kinds := map[string]error{
 		"geographic-u8-4326.tif": nil, // a different spatial reference than the collection's
@@ -71,10 +93,10 @@ func TestAddRasters(t *testing.T) {
 		"truncated.tif":          geotiff.ErrTruncated,
 		"no-georef.tif":          geotiff.ErrNotGeoreferenced,
 	}
-	if len(res.Problems) != len(kinds) {
-		t.Fatalf("problems: %v", res.Problems)
+	if len(readProblems) != len(kinds) {
+		t.Fatalf("problems: %v", readProblems)
 	}
-	for _, p := range res.Problems {
+	for _, p := range readProblems {
 		var re *catalog.RasterError
 		if !errors.As(p, &re) {
 			t.Fatalf("problem %v is not a *RasterError", p)
@@ -89,7 +111,7 @@ func TestAddRasters(t *testing.T) {
 		t.Errorf("the first raster did not give the collection its spatial reference: %q", coll.SRS)
 	}
 	var rows [][]any
-	err = cat.Items(ctx, coll, catalog.Query{Fields: []string{"Name", "Raster", "Width", "BandCount", "PixelType", "SRS", "LowPS", "MaxPS", "SensorName", "AcquisitionDate"}, Geometry: true}, nil,
+	err = each(cat, coll, catalog.Query{Fields: []string{"Name", "Raster", "Width", "BandCount", "PixelType", "SRS", "LowPS", "MaxPS", "SensorName", "AcquisitionDate"}, Geometry: true},
 		func(r *catalog.ItemRow) error {
 			rows = append(rows, append(append([]any(nil), r.Values...), r.Shape))
 			return nil
@@ -118,20 +140,24 @@ func TestAddRasters(t *testing.T) {
 	}
 }
 
-func TestAddRastersRejectsAttributes(t *testing.T) {
+func TestAddItemsRejectsAttributes(t *testing.T) {
 	dir := fixtures(t, "sample/T32TMK_20200115.tif")
 	cat := mustOpen(t)
 	coll := mustScenes(t, cat, 1)
-	files := []string{filepath.Join(dir, "sample", "T32TMK_20200115.tif")}
+	it, err := catalog.ReadRaster(filepath.Join(dir, "sample", "T32TMK_20200115.tif"), coll.SRS)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, attrs := range map[string]map[string]any{
 		"ErrUnknownAttribute": {"Clouds": "5"},
 		"ErrBadValue":         {"CloudCover": "abc"},
 		"ErrObjectID":         {"OBJECTID": "7"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := cat.AddRasters(ctx, coll, files, attrs, nil)
+			it.Attributes = attrs
+			_, err := cat.AddItems(ctx, coll, []catalog.Item{it})
 			wantCode(t, err, catalog.Invalid)
-			if n, _ := cat.Count(ctx, coll, ""); n != 1 {
+			if n := count(t, cat, coll, ""); n != 1 {
 				t.Errorf("count %d after a refused add", n)
 			}
 		})

@@ -27,16 +27,10 @@ func (tx *Tx) Claim(ctx context.Context, coll *Collection, clause *where.Clause,
 		return 0, fmt.Errorf("create undo table %s: %w", undoTable, err)
 	}
 	cols := columnList(coll.columns())
-	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s", quoteIdent(undoTable), cols, cols, quoteIdent(coll.Table()), clause.SQL)
-	for _, t := range exclude {
-		fmt.Fprintf(&b, " AND OBJECTID NOT IN (SELECT OBJECTID FROM %s)", quoteIdent(t))
-	}
-	b.WriteString(" ORDER BY OBJECTID")
+	q := fmt.Sprintf("INSERT INTO %s (%s) %s", quoteIdent(undoTable), cols, matchingSQL(coll, cols, clause, exclude))
 	var n int64
-	read := append([]string{coll.Table()}, exclude...)
-	err := tx.Guard(ctx, read, undoTable, func() error {
-		res, err := tx.ExecContext(ctx, b.String(), clause.Args...)
+	err := tx.Guard(ctx, append([]string{coll.Table()}, exclude...), undoTable, func() error {
+		res, err := tx.ExecContext(ctx, q, clause.Args...)
 		if err != nil {
 			return err
 		}
@@ -47,6 +41,47 @@ func (tx *Tx) Claim(ctx context.Context, coll *Collection, clause *where.Clause,
 		return 0, fmt.Errorf("snapshot items of %s: %w", coll.Name, err)
 	}
 	return n, nil
+}
+
+// MatchingItems calls fn, in OBJECTID order, for each item that Claim
+// would claim now with the same clause and exclude, and claims nothing: a
+// dry run sees what a submission will take.
+func (tx *Tx) MatchingItems(ctx context.Context, coll *Collection, clause *where.Clause, exclude []string, fn func(ItemRef) error) error {
+	var rows *sql.Rows
+	err := tx.Guard(ctx, append([]string{coll.Table()}, exclude...), "", func() error {
+		var err error
+		rows, err = tx.QueryContext(ctx, matchingSQL(coll, `"OBJECTID", "Name"`, clause, exclude), clause.Args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("match items of %s: %w", coll.Name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it ItemRef
+		if err := rows.Scan(&it.OBJECTID, &it.Name); err != nil {
+			return fmt.Errorf("match items of %s: %w", coll.Name, err)
+		}
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("match items of %s: %w", coll.Name, err)
+	}
+	return nil
+}
+
+// matchingSQL selects cols of coll's items that clause selects and no
+// table in exclude holds, in OBJECTID order.
+func matchingSQL(coll *Collection, cols string, clause *where.Clause, exclude []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT %s FROM %s WHERE %s", cols, quoteIdent(coll.Table()), clause.SQL)
+	for _, t := range exclude {
+		fmt.Fprintf(&b, " AND OBJECTID NOT IN (SELECT OBJECTID FROM %s)", quoteIdent(t))
+	}
+	b.WriteString(" ORDER BY OBJECTID")
+	return b.String()
 }
 
 // RemoveBatch deletes from coll the next claimed items after OBJECTID
@@ -140,40 +175,31 @@ func (tx *Tx) Restore(ctx context.Context, coll *Collection, undoTable string, u
 	return res.RowsAffected()
 }
 
-// RemovedItem is an item a job removed, as its audit lists it.
-type RemovedItem struct {
+// ItemRef names an item: what a dry run lists and a job's audit of the
+// items it removed.
+type ItemRef struct {
 	OBJECTID int64  `json:"OBJECTID"`
 	Name     string `json:"Name"`
 }
 
 // RemovedItems calls fn for each row of undoTable up to OBJECTID upTo, in
 // OBJECTID order.
-func (tx *Tx) RemovedItems(ctx context.Context, undoTable string, upTo int64, fn func(RemovedItem) error) error {
+func (tx *Tx) RemovedItems(ctx context.Context, undoTable string, upTo int64, fn func(ItemRef) error) error {
 	rows, err := tx.QueryContext(ctx, "SELECT OBJECTID, Name FROM "+quoteIdent(undoTable)+" WHERE OBJECTID <= ? ORDER BY OBJECTID", upTo)
 	if err != nil {
 		return fmt.Errorf("read removed items: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it RemovedItem
+		var it ItemRef
 		if err := rows.Scan(&it.OBJECTID, &it.Name); err != nil {
-			return err
+			return fmt.Errorf("read removed items: %w", err)
 		}
 		if err := fn(it); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
-}
-
-// ClaimedItems calls fn for each item coll's where clause would select, in
-// OBJECTID order, without claiming anything: a dry run.
-func (c *Catalog) ClaimedItems(ctx context.Context, coll *Collection, clause string, fn func(RemovedItem) error) error {
-	return c.Items(ctx, coll, Query{Where: clause, Fields: []string{"OBJECTID", "Name"}}, nil, func(r *ItemRow) error {
-		id, _ := r.Values[0].(int64)
-		name, _ := r.Values[1].(string)
-		return fn(RemovedItem{OBJECTID: id, Name: name})
-	})
 }
 
 // DetachedCollection is what DeleteImageCollection keeps to undo itself:

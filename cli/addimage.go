@@ -1,15 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"mosaic/catalog"
+	"mosaic/jobs"
 )
 
 func addImageCommand() *ucli.Command {
@@ -29,7 +28,7 @@ func addImageCommand() *ucli.Command {
 // addResult is what add-image prints.
 type addResult struct {
 	ImageCollection string    `json:"imageCollection"`
-	Added           int       `json:"added"`
+	Added           int64     `json:"added"`
 	Skipped         []skipped `json:"skipped"`
 }
 
@@ -38,85 +37,65 @@ type skipped struct {
 	Error string `json:"error"`
 }
 
+// addImage submits an AddImage job and runs it here, with a progress bar
+// while it reads raster headers; it lists the sources it skipped.
 func addImage(c *ucli.Context) error {
-	paths := c.Args().Slice()
-	manifest := c.String("manifest")
-	if len(paths) == 0 && manifest == "" {
+	p := jobs.AddImageParams{ImageCollection: c.String("image-collection"), Rasters: c.Args().Slice(), Manifest: c.String("manifest")}
+	if len(p.Rasters) == 0 && p.Manifest == "" {
 		return invalid("add-image needs rasters (files, folders or globs) or --manifest FILE")
 	}
-	cat, err := openCatalog(c)
-	if err != nil {
-		return err
-	}
-	defer cat.Close()
-	coll, err := cat.Collection(c.Context, c.String("image-collection"))
-	if err != nil {
-		return fail(err)
-	}
-	attrs := map[string]any{}
 	for _, kv := range c.StringSlice("attr") {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {
 			return invalid("--attr %q: expected KEY=VALUE", kv)
 		}
-		f, ok := coll.Field(strings.TrimSpace(k))
-		if !ok || f.Name == "OBJECTID" {
-			return fail(catalog.Errorf(catalog.Invalid, "--attr %s: %s has no field %q", kv, coll.Name, k))
+		if p.Attributes == nil {
+			p.Attributes = map[string]any{}
 		}
-		cv, err := catalog.ConvertText(f, v)
+		if _, dup := p.Attributes[k]; dup {
+			return invalid("--attr %s is given twice", k)
+		}
+		p.Attributes[k] = v
+	}
+	return withManager(c, func(m *jobs.Manager) error {
+		j, err := m.SubmitAddImage(c.Context, p)
 		if err != nil {
-			return invalid("--attr %s: %v", kv, err)
+			return err
 		}
-		attrs[f.Name] = cv
-	}
-	if manifest != "" && len(attrs) > 0 {
-		return invalid("--attr applies to rasters read from files; a manifest sets fields in its own columns")
-	}
-	res := addResult{ImageCollection: coll.Name, Skipped: []skipped{}}
-	if manifest != "" {
-		var r io.Reader = c.App.Reader
-		source := "stdin"
-		if manifest != "-" {
-			f, err := os.Open(manifest)
-			if err != nil {
-				return invalid("manifest: %v", err)
-			}
-			defer f.Close()
-			r, source = f, manifest
+		res := addResult{Skipped: []skipped{}}
+		m.Skipped = func(path, reason string) {
+			res.Skipped = append(res.Skipped, skipped{Path: path, Error: reason})
+			fmt.Fprintf(c.App.ErrWriter, "mosaic: skipped %s: %s\n", path, reason)
 		}
-		n, err := cat.LoadManifest(c.Context, coll, r, source)
-		if err != nil {
-			return fail(err)
-		}
-		res.Added += n
-	}
-	if len(paths) > 0 {
-		files, problems := catalog.ExpandRasterPaths(paths)
 		bar := newProgressBar(c.App.ErrWriter, "reading headers", "files")
-		added, err := cat.AddRasters(c.Context, coll, files, attrs, func(done, total int) { bar.update(int64(done), int64(total)) })
+		m.Progress = func(j *jobs.Job) { bar.update(j.Done, j.Total) }
+		id := j.ID
+		j, err = m.Run(c.Context, id)
 		bar.finish()
+		if errors.Is(err, context.Canceled) {
+			return &exitError{code: ExitFailed, err: fmt.Errorf("interrupted: nothing was added; `mosaic jobs resume %s` runs the job again", id)}
+		}
 		if err != nil {
-			return fail(err)
+			return err
 		}
-		res.Added += added.Added
-		for _, p := range append(problems, added.Problems...) {
-			path, msg := "", p.Error()
-			var re *catalog.RasterError
-			if errors.As(p, &re) {
-				path, msg = re.Path, re.Reason()
-			}
-			res.Skipped = append(res.Skipped, skipped{Path: path, Error: msg})
-			fmt.Fprintf(c.App.ErrWriter, "mosaic: skipped %s: %s\n", path, msg)
+		if j.Status == jobs.Failed && j.Cause != nil {
+			return j.Cause // bad input (a manifest line) says so with exit status 2
 		}
-	}
-	if err := writeJSON(stdout(c), res); err != nil {
-		return fail(err)
-	}
-	switch {
-	case len(res.Skipped) > 0 && res.Added == 0:
-		return &exitError{code: ExitInvalid, err: fmt.Errorf("nothing was added to %s", coll.Name)}
-	case len(res.Skipped) > 0:
-		return &exitError{code: ExitFailed, err: fmt.Errorf("added %d items to %s; skipped %d sources (named above)", res.Added, coll.Name, len(res.Skipped))}
-	}
-	return nil
+		res.ImageCollection, res.Added = j.CollectionName, j.Done
+		if j.Status != jobs.Succeeded && j.Status != jobs.Failed {
+			return jobExit(j, false)
+		}
+		if err := writeJSON(stdout(c), res); err != nil {
+			return err
+		}
+		switch {
+		case j.Status == jobs.Failed && len(res.Skipped) > 0 && res.Added == 0:
+			return &exitError{code: ExitInvalid, err: fmt.Errorf("nothing was added to %s", j.CollectionName)}
+		case j.Status == jobs.Failed:
+			return jobExit(j, false)
+		case len(res.Skipped) > 0:
+			return &exitError{code: ExitFailed, err: fmt.Errorf("added %d items to %s; skipped %d sources (named above)", res.Added, j.CollectionName, len(res.Skipped))}
+		}
+		return nil
+	})
 }

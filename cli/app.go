@@ -27,8 +27,9 @@ const (
 	ExitUnavailable = 3 // the catalog could not be used
 )
 
-// exitError carries an exit status and whether its message was already
-// shown.
+// exitError is an exit status with what to say about it (nothing when it
+// was said already): the outcome of a job, or an error of urfave/cli's.
+// Errors of the catalog's vocabulary get theirs from exitStatus.
 type exitError struct {
 	code int
 	err  error
@@ -42,19 +43,45 @@ func (e *exitError) Error() string {
 }
 func (e *exitError) Unwrap() error { return e.err }
 
+// exitStatus maps the catalog's error codes to exit statuses. An error
+// without a code is a fault of mosaic: ExitFailed.
+var exitStatus = map[catalog.Code]int{
+	catalog.Invalid:     ExitInvalid,
+	catalog.NotFound:    ExitInvalid,
+	catalog.Conflict:    ExitInvalid,
+	catalog.Unavailable: ExitUnavailable,
+	catalog.Internal:    ExitFailed,
+}
+
 // exitCode maps an error to the exit status a user sees.
 func exitCode(err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	switch catalog.ErrorCode(err) {
-	case catalog.Invalid, catalog.NotFound, catalog.Conflict:
-		return ExitInvalid
-	case catalog.Unavailable:
-		return ExitUnavailable
+	return exitStatus[catalog.ErrorCode(err)]
+}
+
+// ours gives an error a command returns (rather than urfave/cli's usage
+// errors) its exit status.
+func ours(err error) error {
+	var ee *exitError
+	if err == nil || errors.As(err, &ee) {
+		return err
 	}
-	return ExitFailed
+	return &exitError{code: exitCode(err), err: err}
+}
+
+// withExitStatuses wraps the actions of cmds and their subcommands with
+// ours.
+func withExitStatuses(cmds []*ucli.Command) []*ucli.Command {
+	for _, c := range cmds {
+		if action := c.Action; action != nil {
+			c.Action = func(ctx *ucli.Context) error { return ours(action(ctx)) }
+		}
+		withExitStatuses(c.Subcommands)
+	}
+	return cmds
 }
 
 // silent is an exit status whose explanation was already printed.
@@ -105,10 +132,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintf(stderr, "mosaic: %v\n", err)
 		return ExitInvalid
 	}
-	if ee.err != nil {
-		fmt.Fprintf(stderr, "mosaic: %v\n", ee.err)
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(stderr, "mosaic: %s\n", msg)
 	}
-	return ee.code
+	return exitCode(err)
 }
 
 // askedForHelp reports whether args ask for help, which goes to stdout.
@@ -139,6 +166,11 @@ func noArgs(c *ucli.Context) error {
 	return nil
 }
 
+// invalid is a bad-input error (exit status 2).
+func invalid(format string, args ...any) error {
+	return catalog.Errorf(catalog.Invalid, format, args...)
+}
+
 // NewApp builds the command line application.
 func NewApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 	return &ucli.App{
@@ -153,9 +185,12 @@ func NewApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			&ucli.StringFlag{Name: "catalog", Aliases: []string{"c"}, Value: "mosaic.db", EnvVars: []string{"MOSAIC_CATALOG"},
 				Usage: "the catalog file (created on first use)"},
 			&ucli.StringFlag{Name: "base-url", EnvVars: []string{"MOSAIC_BASE_URL"}, Value: catalog.DefaultBaseURL,
-				Usage: "the base of collection URLs, where `mosaic serve` answers"},
+				Usage: "the base of collection URLs, where 'mosaic serve' answers"},
+			// Tests use it to give a delete many batches.
+			&ucli.IntFlag{Name: "batch-size", EnvVars: []string{"MOSAIC_BATCH_SIZE"}, Hidden: true,
+				Usage: "delete in batches of exactly N items"},
 		},
-		Commands: []*ucli.Command{
+		Commands: withExitStatuses([]*ucli.Command{
 			createCollectionCommand(),
 			addImageCommand(),
 			listImagesCommand(),
@@ -164,7 +199,7 @@ func NewApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			deleteCollectionCommand(),
 			jobsCommand(),
 			serveCommand(),
-		},
+		}),
 		DisableSliceFlagSeparator: true,
 		HideHelpCommand:           true,
 		ExitErrHandler:            func(*ucli.Context, error) {},

@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"mosaic/catalog"
+	"mosaic/jobs"
 )
 
 func createCollectionCommand() *ucli.Command {
@@ -32,20 +33,27 @@ func createCollectionCommand() *ucli.Command {
 			for _, s := range c.StringSlice("field") {
 				fd, err := catalog.ParseFieldSpec(s)
 				if err != nil {
-					return fail(err)
+					return err
 				}
 				spec.Fields = append(spec.Fields, fd)
 			}
-			cat, err := openCatalog(c)
-			if err != nil {
-				return err
-			}
-			defer cat.Close()
-			coll, err := cat.CreateCollection(c.Context, spec)
-			if err != nil {
-				return fail(err)
-			}
-			return fail(writeCollections(c, f, []catalog.CollectionSummary{{Collection: coll}}, true))
+			return withManager(c, func(m *jobs.Manager) error {
+				j, err := m.SubmitCreateImageCollection(c.Context, spec)
+				if err != nil {
+					return err
+				}
+				if j, err = m.Run(c.Context, j.ID); err != nil {
+					return err
+				}
+				if j.Status != jobs.Succeeded {
+					return jobExit(j, false)
+				}
+				coll, err := m.Catalog().Collection(c.Context, spec.Name)
+				if err != nil {
+					return err
+				}
+				return writeCollections(c, f, []catalog.CollectionSummary{{Collection: coll}}, true)
+			})
 		},
 	}
 }
@@ -70,9 +78,9 @@ func listCollectionsCommand() *ucli.Command {
 			defer cat.Close()
 			colls, err := cat.Collections(c.Context)
 			if err != nil {
-				return fail(err)
+				return err
 			}
-			return fail(writeCollections(c, f, colls, false))
+			return writeCollections(c, f, colls, false)
 		},
 	}
 }

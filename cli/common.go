@@ -2,8 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -19,13 +17,9 @@ import (
 func openCatalog(c *ucli.Context) (*catalog.Catalog, error) {
 	path := c.String("catalog")
 	if strings.TrimSpace(path) == "" {
-		return nil, &exitError{code: ExitInvalid, err: fmt.Errorf("--catalog is empty")}
+		return nil, invalid("--catalog is empty")
 	}
-	cat, err := catalog.Open(c.Context, path, catalog.Options{BaseURL: c.String("base-url")})
-	if err != nil {
-		return nil, fail(err)
-	}
-	return cat, nil
+	return catalog.Open(c.Context, path, catalog.Options{BaseURL: c.String("base-url")})
 }
 
 // withManager opens the catalog and runs fn with a job manager over it.
@@ -35,24 +29,12 @@ func withManager(c *ucli.Context, fn func(*jobs.Manager) error) error {
 		return err
 	}
 	defer cat.Close()
-	return fn(jobs.NewManager(cat))
-}
-
-// fail turns an error into one with the exit status it deserves.
-func fail(err error) error {
-	if err == nil {
-		return nil
+	m := jobs.NewManager(cat)
+	if n := c.Int("batch-size"); n > 0 {
+		m.BatchSize, m.BatchTarget = n, -1
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return err
-	}
-	return &exitError{code: exitCode(err), err: err}
-}
-
-// invalid is a bad-input error (exit status 2).
-func invalid(format string, args ...any) error {
-	return &exitError{code: ExitInvalid, err: fmt.Errorf(format, args...)}
+	m.Stdin = c.App.Reader
+	return fn(m)
 }
 
 // collectionFlag is -i/--image-collection.
@@ -81,7 +63,8 @@ func format(c *ucli.Context, choices ...string) (string, error) {
 	return "", invalid("--format %q: expected one of %s", c.String("format"), strings.Join(choices, ", "))
 }
 
-// writeJSON writes v as indented JSON and a newline.
+// writeJSON writes v as indented JSON and a newline, without HTML
+// escaping.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -23,10 +23,10 @@ func deleteCollectionCommand() *ucli.Command {
 			return withManager(c, func(m *jobs.Manager) error {
 				j, err := m.DeleteImageCollection(c.Context, c.Args().First())
 				if err != nil {
-					return fail(err)
+					return err
 				}
 				if err := writeJob(stdout(c), m, j, f); err != nil {
-					return fail(err)
+					return err
 				}
 				return jobExit(j, false)
 			})

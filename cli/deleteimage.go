@@ -2,14 +2,11 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -25,7 +22,7 @@ func deleteImageCommand() *ucli.Command {
 			collectionFlag(),
 			&ucli.StringFlag{Name: "where", Aliases: []string{"w"}, Required: true, Usage: "ArcGIS SQL selecting the items to remove (1=1 removes all; the collection stays)"},
 			&ucli.BoolFlag{Name: "dry-run", Usage: "change nothing; report how many items match and which"},
-			&ucli.BoolFlag{Name: "no-wait", Usage: "only submit the job; `mosaic jobs resume ID` (or mosaic serve) runs it"},
+			&ucli.BoolFlag{Name: "no-wait", Usage: "only submit the job; 'mosaic jobs resume ID' (or mosaic serve) runs it"},
 			&ucli.BoolFlag{Name: "no-update-boundary", Usage: "do not recompute the collection's boundary afterwards"},
 			&ucli.BoolFlag{Name: "no-mark-overviews", Usage: "do not mark overviews over removed items stale"},
 			formatFlag("json", "html", "text"),
@@ -49,20 +46,20 @@ func deleteImage(c *ucli.Context) error {
 		NoUpdateBoundary: c.Bool("no-update-boundary"), NoMarkOverviews: c.Bool("no-mark-overviews")}
 	return withManager(c, func(m *jobs.Manager) error {
 		if c.Bool("dry-run") {
-			return fail(dryRun(c, m, p, f))
+			return dryRun(c, m, p, f)
 		}
 		j, err := m.SubmitDeleteImage(c.Context, p)
 		if errors.Is(err, context.Canceled) {
 			return &exitError{code: ExitFailed, err: fmt.Errorf("interrupted before the job was submitted: nothing was changed")}
 		}
 		if err != nil {
-			return fail(err)
+			return err
 		}
 		if c.Bool("no-wait") {
-			return fail(writeJSON(stdout(c), struct {
+			return writeJSON(stdout(c), struct {
 				JobID     string      `json:"jobId"`
 				JobStatus jobs.Status `json:"jobStatus"`
-			}{j.ID, j.Status}))
+			}{j.ID, j.Status})
 		}
 		return runJob(c, m, j.ID, f)
 	})
@@ -76,7 +73,7 @@ func runJob(c *ucli.Context, m *jobs.Manager, id, f string) error {
 	j, err := m.Run(c.Context, id)
 	bar.finish()
 	if err != nil && !errors.Is(err, context.Canceled) {
-		return fail(err)
+		return err
 	}
 	if err != nil {
 		// Interrupted: what committed stays; the job resumes where it stopped.
@@ -86,7 +83,7 @@ func runJob(c *ucli.Context, m *jobs.Manager, id, f string) error {
 		fmt.Fprintf(c.App.ErrWriter, "mosaic: interrupted after %d of %d items; `mosaic jobs resume %s` finishes the job\n", j.Done, j.Total, id)
 	}
 	if werr := writeJob(stdout(c), m, j, f); werr != nil {
-		return fail(werr)
+		return werr
 	}
 	return jobExit(j, err != nil)
 }
@@ -149,31 +146,31 @@ func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string
 	var err error
 	if f == "json" {
 		started := false
-		coll, err = m.DryRun(c.Context, p, func(it catalog.RemovedItem) error {
+		coll, err = m.DryRun(c.Context, p, func(it catalog.ItemRef) error {
 			if !started {
 				started = true
-				fmt.Fprintf(out, `{"dryRun":true,"where":%s,"items":[`, mustJSON(p.Where))
+				fmt.Fprintf(out, `{"dryRun":true,"where":%s,"items":[`, catalog.JSON(p.Where))
 			} else {
 				out.WriteByte(',')
 			}
 			n++
 			out.WriteString("\n  ")
-			_, err := out.WriteString(mustJSON(it))
+			_, err := out.Write(catalog.JSON(it))
 			return err
 		})
 		if err != nil {
 			return err
 		}
 		if !started {
-			fmt.Fprintf(out, `{"dryRun":true,"where":%s,"items":[`, mustJSON(p.Where))
+			fmt.Fprintf(out, `{"dryRun":true,"where":%s,"items":[`, catalog.JSON(p.Where))
 		} else {
 			out.WriteString("\n")
 		}
-		fmt.Fprintf(out, `],"imageCollection":%s,"count":%d}`+"\n", mustJSON(coll.Name), n)
+		fmt.Fprintf(out, `],"imageCollection":%s,"count":%d}`+"\n", catalog.JSON(coll.Name), n)
 		return out.Flush()
 	}
-	var first []catalog.RemovedItem
-	coll, err = m.DryRun(c.Context, p, func(it catalog.RemovedItem) error {
+	var first []catalog.ItemRef
+	coll, err = m.DryRun(c.Context, p, func(it catalog.ItemRef) error {
 		if n++; n <= dryRunTextItems {
 			first = append(first, it)
 		}
@@ -190,13 +187,4 @@ func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string
 		fmt.Fprintf(out, "  … and %d more (-f json lists them all)\n", n-dryRunTextItems)
 	}
 	return out.Flush()
-}
-
-// mustJSON encodes v compactly, without HTML escaping.
-func mustJSON(v any) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
-	return strings.TrimRight(buf.String(), "\n")
 }

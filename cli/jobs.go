@@ -39,9 +39,9 @@ func jobsCommand() *ucli.Command {
 					return withManager(c, func(m *jobs.Manager) error {
 						list, err := m.List(c.Context, opts)
 						if err != nil {
-							return fail(err)
+							return err
 						}
-						return fail(writeJobList(c, f, list))
+						return writeJobList(c, f, list)
 					})
 				},
 			},
@@ -62,7 +62,7 @@ func jobsCommand() *ucli.Command {
 						param = c.Args().Get(1)
 					}
 					return withManager(c, func(m *jobs.Manager) error {
-						return fail(m.WriteResult(c.Context, id, param, stdout(c)))
+						return m.WriteResult(c.Context, id, param, stdout(c))
 					})
 				},
 			},
@@ -94,9 +94,9 @@ func jobDocCommand(name, usage string, fn func(*ucli.Context, *jobs.Manager, str
 		Action: jobAction(func(c *ucli.Context, m *jobs.Manager, id, f string) error {
 			j, err := fn(c, m, id)
 			if err != nil {
-				return fail(err)
+				return err
 			}
-			return fail(writeJob(stdout(c), m, j, f))
+			return writeJob(stdout(c), m, j, f)
 		}),
 	}
 }

@@ -45,72 +45,77 @@ func listImages(c *ucli.Context) error {
 	defer cat.Close()
 	coll, err := cat.Collection(c.Context, c.String("image-collection"))
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	q := catalog.Query{Where: c.String("where"), Limit: c.Int64("limit"), Offset: c.Int64("offset"),
 		Geometry: f == "json" && !c.Bool("no-geometry")}
 	if fs := c.String("fields"); fs != "" {
 		q.Fields = strings.Split(fs, ",")
 	}
+	sel, err := coll.Select(q)
+	if err != nil {
+		return err
+	}
 	out := bufio.NewWriterSize(stdout(c), 64<<10)
 	defer out.Flush()
-	var fields []catalog.Field
 	var write func(*catalog.ItemRow) error
 	var finish func() error
-	setFields := func(fs []catalog.Field) error {
-		fields = fs
-		switch f {
-		case "json":
-			fw := catalog.NewFeatureSetWriter(out, coll, fields, q.Geometry)
-			write, finish = fw.Write, fw.Close
-		case "csv":
-			cw := csv.NewWriter(out)
-			header := make([]string, len(fields))
-			for i, fd := range fields {
-				header[i] = fd.Name
-			}
-			cw.Write(header)
-			rec := make([]string, len(fields))
-			write = func(r *catalog.ItemRow) error {
-				for i, v := range r.Values {
-					rec[i] = text(v)
-				}
-				return cw.Write(rec)
-			}
-			finish = func() error { cw.Flush(); return cw.Error() }
-		case "table":
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			header := make([]string, len(fields))
-			for i, fd := range fields {
-				header[i] = strings.ToUpper(fd.Name)
-			}
-			fmt.Fprintln(tw, strings.Join(header, "\t"))
-			n := 0
-			rec := make([]string, len(fields))
-			write = func(r *catalog.ItemRow) error {
-				for i, v := range r.Values {
-					rec[i] = text(v)
-					if rec[i] == "" {
-						rec[i] = "-"
-					}
-				}
-				_, err := fmt.Fprintln(tw, strings.Join(rec, "\t"))
-				if n++; n%1000 == 0 { // bound memory: align columns per thousand rows
-					tw.Flush()
-				}
+	switch f {
+	case "json":
+		fw := catalog.NewFeatureSetWriter(out, sel.FeatureSet())
+		write = fw.Write
+		finish = func() error {
+			if err := fw.Close(); err != nil {
 				return err
 			}
-			finish = tw.Flush
+			return out.WriteByte('\n')
 		}
-		return nil
+	case "csv":
+		cw := csv.NewWriter(out)
+		header := make([]string, len(sel.Fields))
+		for i, fd := range sel.Fields {
+			header[i] = fd.Name
+		}
+		cw.Write(header)
+		rec := make([]string, len(sel.Fields))
+		write = func(r *catalog.ItemRow) error {
+			for i, v := range r.Values {
+				rec[i] = text(v)
+			}
+			return cw.Write(rec)
+		}
+		finish = func() error { cw.Flush(); return cw.Error() }
+	case "table":
+		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		header := make([]string, len(sel.Fields))
+		for i, fd := range sel.Fields {
+			header[i] = strings.ToUpper(fd.Name)
+		}
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
+		n := 0
+		rec := make([]string, len(sel.Fields))
+		write = func(r *catalog.ItemRow) error {
+			for i, v := range r.Values {
+				rec[i] = text(v)
+				if rec[i] == "" {
+					rec[i] = "-"
+				}
+			}
+			_, err := fmt.Fprintln(tw, strings.Join(rec, "\t"))
+			if n++; n%1000 == 0 { // bound memory: align columns per thousand rows
+				tw.Flush()
+			}
+			return err
+		}
+		finish = tw.Flush
 	}
-	if err := cat.Items(c.Context, coll, q, setFields, func(r *catalog.ItemRow) error { return write(r) }); err != nil {
-		return fail(err)
+	if err := cat.Each(c.Context, sel, write); err != nil {
+		return err
 	}
 	if err := finish(); err != nil {
-		return fail(err)
+		return err
 	}
-	return fail(out.Flush())
+	return out.Flush()
 }
 
 // text renders a value for CSV and tables.

@@ -61,7 +61,7 @@ func serve(c *ucli.Context) error {
 	cat, err := catalog.Open(c.Context, path, catalog.Options{BaseURL: base})
 	if err != nil {
 		ln.Close()
-		return fail(err)
+		return err
 	}
 	defer cat.Close()
 	s := server.New(jobs.NewManager(cat), server.Options{Token: token, Log: c.App.ErrWriter})
@@ -87,7 +87,7 @@ func serve(c *ucli.Context) error {
 		case <-served:
 		}
 	}()
-	return fail(s.Serve(c.Context, ln))
+	return s.Serve(c.Context, ln)
 }
 
 // baseURLFor is the base of collection URLs for a server listening on

@@ -9,9 +9,11 @@ import (
 
 // Cancel cancels job id. A job that has not started is cancelled at once
 // (unlike ArcGIS, which runs it anyway). A running job is asked to stop: it
-// goes esriJobCancelling and its process stops between batches. A job whose
-// process died, or that failed, is finished as cancelled here. Whatever was
-// removed before the cancel stays removed, and undoable.
+// goes esriJobCancelling and its process stops at the next safe point
+// (between the batches of a delete, between the rasters an AddImage
+// reads). A job whose process died, or that failed, is finished as
+// cancelled here. Whatever a delete removed before the cancel stays
+// removed, and undoable; an AddImage adds nothing once cancelled.
 func (m *Manager) Cancel(ctx context.Context, id string) (*Job, error) {
 	var j *Job
 	var finishHere bool
@@ -22,32 +24,25 @@ func (m *Manager) Cancel(ctx context.Context, id string) (*Job, error) {
 		}
 		switch j.Status {
 		case New, Submitted, Waiting:
-			j.Status, j.CancelRequested, j.Finished, j.Owner = Cancelled, true, tx.Now, ""
-			if err := addMessage(ctx, tx, j, Informative, "Cancelled before it ran: nothing was deleted"); err != nil {
-				return err
-			}
-		case Executing, Cancelling, Failed:
-			if j.Task != TaskDeleteImage {
-				// A task's work is one transaction: it cannot stop halfway.
-				if j.Status == Failed || j.Owner == "" || !ownerAlive(j.Owner, j.Heartbeat, tx.Now) {
-					j.Status, j.CancelRequested, j.Finished, j.Owner = Cancelled, true, tx.Now, ""
-					if err := addMessage(ctx, tx, j, Informative, "Cancelled"); err != nil {
-						return err
-					}
-					return update(ctx, tx, j)
-				}
-				return catalog.Errorf(catalog.Conflict, "job %s (%s) is running and cannot stop halfway; it will finish shortly", j.ID, j.Task)
-			}
 			j.CancelRequested = true
+			return finish(ctx, tx, j, Cancelled, nil, Info(cancelledBeforeRun(j.Task)))
+		case Executing, Cancelling, Failed:
+			j.CancelRequested = true
+			ownerGone := j.Owner == "" || !ownerAlive(j.Owner, j.Heartbeat, tx.Now)
+			if j.Task != TaskDeleteImage && (j.Status == Failed || ownerGone) {
+				// Its work commits with its end: a failed or orphaned task
+				// did nothing, and there is nothing to finish.
+				return finish(ctx, tx, j, Cancelled, nil, Info(cancelledBeforeRun(j.Task)))
+			}
+			failed := j.Status == Failed
 			j.Status = Cancelling
-			if j.Owner == "" || !ownerAlive(j.Owner, j.Heartbeat, tx.Now) {
+			if ownerGone || failed {
 				j.Owner = ""
 				finishHere = true
 			}
-		default:
-			return catalog.Errorf(catalog.Conflict, "job %s is already finished (%s); `jobs undo %s` puts back what it removed", j.ID, j.Status, j.ID)
+			return update(ctx, tx, j)
 		}
-		return update(ctx, tx, j)
+		return catalog.Errorf(catalog.Conflict, "job %s is already finished (%s); `jobs undo %s` puts back what it removed", j.ID, j.Status, j.ID)
 	})
 	if err != nil || !finishHere {
 		return j, err
@@ -58,4 +53,18 @@ func (m *Manager) Cancel(ctx context.Context, id string) (*Job, error) {
 		return m.Get(ctx, id)
 	}
 	return j, err
+}
+
+// cancelledBeforeRun is the message of a job cancelled before it changed
+// anything.
+func cancelledBeforeRun(task string) string {
+	switch task {
+	case TaskDeleteImage:
+		return "Cancelled before it ran: nothing was deleted"
+	case TaskAddImage:
+		return "Cancelled before it added anything"
+	case TaskCreateImageCollection:
+		return "Cancelled before the collection was created"
+	}
+	return "Cancelled before it ran"
 }

@@ -20,31 +20,27 @@ func (m *Manager) DeleteImageCollection(ctx context.Context, ref string) (*Job, 
 		if err != nil {
 			return err
 		}
-		var busy []string
-		rows, err := tx.QueryContext(ctx, "SELECT id || ' (' || status || ')' FROM jobs WHERE collection_id = ? AND status IN (?, ?, ?, ?, ?, ?) AND undone_by IS NULL",
-			coll.ID, New, Submitted, Waiting, Executing, Cancelling, Failed)
+		open, err := openJobs(ctx, tx, coll.ID, "")
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var s string
-			rows.Scan(&s)
-			busy = append(busy, s)
-		}
-		rows.Close()
-		if len(busy) > 0 {
+		if len(open) > 0 {
+			busy := make([]string, len(open))
+			for i, o := range open {
+				busy[i] = o.ID + " (" + string(o.Status) + ")"
+			}
 			return catalog.Errorf(catalog.Conflict, "image collection %s has unfinished jobs: %s; cancel or finish them first", coll.Name, strings.Join(busy, ", "))
 		}
 		n, err := tx.CountItems(ctx, coll)
 		if err != nil {
 			return err
 		}
-		var maxID int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(OBJECTID), 0) FROM "`+coll.Table()+`"`).Scan(&maxID); err != nil {
+		maxID, err := tx.MaxObjectID(ctx, coll)
+		if err != nil {
 			return err
 		}
 		j = &Job{Task: TaskDeleteImageCollection, Status: Executing, CollectionID: coll.ID, CollectionName: coll.Name,
-			Inputs: map[string]json.RawMessage{"imageCollection": jsonValue(ref), "collectionItemId": jsonValue(coll.ItemID)}}
+			Inputs: map[string]json.RawMessage{"imageCollection": catalog.JSON(ref), "collectionItemId": catalog.JSON(coll.ItemID)}}
 		if err := insert(ctx, tx, j); err != nil {
 			return err
 		}

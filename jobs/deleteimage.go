@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -32,7 +31,7 @@ func (p DeleteImageParams) validate(ctx context.Context, tx *catalog.Tx) (*catal
 		return nil, nil, err
 	}
 	if strings.TrimSpace(p.Where) == "" {
-		return nil, nil, catalog.Errorf(catalog.Invalid, "where is required: it selects the items to delete (use 1=1 to delete every item)")
+		return nil, nil, catalog.ParamErrorf("where", "where is required: it selects the items to delete (use 1=1 to delete every item)")
 	}
 	clause, err := coll.Compile(p.Where)
 	if err != nil {
@@ -41,19 +40,27 @@ func (p DeleteImageParams) validate(ctx context.Context, tx *catalog.Tx) (*catal
 	return coll, clause, nil
 }
 
-// DryRun reports the items DeleteImage would remove, calling fn for each in
-// OBJECTID order, and changes nothing.
-func (m *Manager) DryRun(ctx context.Context, p DeleteImageParams, fn func(catalog.RemovedItem) error) (*catalog.Collection, error) {
+// DryRun reports the items DeleteImage would remove if submitted now,
+// calling fn for each in OBJECTID order, and changes nothing. Like a
+// submission, it leaves out the items other unfinished jobs have claimed.
+func (m *Manager) DryRun(ctx context.Context, p DeleteImageParams, fn func(catalog.ItemRef) error) (*catalog.Collection, error) {
 	var coll *catalog.Collection
 	err := m.cat.View(ctx, func(tx *catalog.Tx) error {
+		var clause *where.Clause
 		var err error
-		coll, _, err = p.validate(ctx, tx)
-		return err
+		if coll, clause, err = p.validate(ctx, tx); err != nil {
+			return err
+		}
+		claimed, err := claimedBy(ctx, tx, coll.ID)
+		if err != nil {
+			return err
+		}
+		return tx.MatchingItems(ctx, coll, clause, claimed, fn)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return coll, m.cat.ClaimedItems(ctx, coll, p.Where, fn)
+	return coll, nil
 }
 
 // SubmitDeleteImage validates p and, in one transaction, creates the job
@@ -68,21 +75,21 @@ func (m *Manager) SubmitDeleteImage(ctx context.Context, p DeleteImageParams) (*
 		}
 		j = &Job{Task: TaskDeleteImage, Status: Submitted, CollectionID: coll.ID, CollectionName: coll.Name,
 			Inputs: map[string]json.RawMessage{
-				"imageCollection":  jsonValue(p.ImageCollection),
-				"where":            jsonValue(p.Where),
-				"updateBoundary":   jsonValue(!p.NoUpdateBoundary),
-				"markOverviews":    jsonValue(!p.NoMarkOverviews),
-				"collectionItemId": jsonValue(coll.ItemID),
+				"imageCollection":  catalog.JSON(p.ImageCollection),
+				"where":            catalog.JSON(p.Where),
+				"updateBoundary":   catalog.JSON(!p.NoUpdateBoundary),
+				"markOverviews":    catalog.JSON(!p.NoMarkOverviews),
+				"collectionItemId": catalog.JSON(coll.ItemID),
 			}}
 		if err := insert(ctx, tx, j); err != nil {
 			return err
 		}
-		exclude, err := pendingUndoTables(ctx, tx, coll.ID)
+		claimed, err := claimedBy(ctx, tx, coll.ID)
 		if err != nil {
 			return err
 		}
 		j.UndoTable = undoTableName(j.Seq)
-		if j.Total, err = tx.Claim(ctx, coll, clause, j.UndoTable, exclude); err != nil {
+		if j.Total, err = tx.Claim(ctx, coll, clause, j.UndoTable, claimed); err != nil {
 			return err
 		}
 		if err := addMessage(ctx, tx, j, Informative, "Submitted: %d of the items of %s match %s", j.Total, coll.Name, p.Where); err != nil {
@@ -94,16 +101,4 @@ func (m *Manager) SubmitDeleteImage(ctx context.Context, p DeleteImageParams) (*
 		return nil, err
 	}
 	return j, nil
-}
-
-// jsonValue encodes v as JSON, without HTML escaping (a where clause keeps
-// its > and <).
-func jsonValue(v any) json.RawMessage {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return json.RawMessage("null")
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n")
 }

@@ -54,7 +54,7 @@ func (j *Job) Document() Document {
 		}
 		d.Inputs[name] = ParamURL{"inputs/" + name}
 	}
-	if j.Task != TaskDeleteImageCollection {
+	if j.Task != TaskDeleteImageCollection && j.Task != TaskCreateImageCollection {
 		d.Progress = j.progress()
 	}
 	return d
@@ -65,11 +65,17 @@ func (j *Job) hasRemovedItems() bool {
 }
 
 func (j *Job) progress() *Progress {
-	verb := "Deleted"
-	if j.Task == TaskUndo {
-		verb = "Restored"
+	p := &Progress{Type: "default"}
+	switch {
+	case j.Task == TaskAddImage && j.Status == Succeeded:
+		p.Message = fmt.Sprintf("Added %d items", j.Done)
+	case j.Task == TaskAddImage:
+		p.Message = fmt.Sprintf("Read %d of %d rasters", j.Done, j.Total)
+	case j.Task == TaskUndo:
+		p.Message = fmt.Sprintf("Restored %d of %d items", j.Done, j.Total)
+	default:
+		p.Message = fmt.Sprintf("Deleted %d of %d items", j.Done, j.Total)
 	}
-	p := &Progress{Type: "default", Message: fmt.Sprintf("%s %d of %d items", verb, j.Done, j.Total)}
 	if j.Total > 0 {
 		p.Percent = int(j.Done * 100 / j.Total)
 	} else if j.Status == Succeeded {
@@ -158,9 +164,9 @@ func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer
 				return err
 			}
 			fields := []catalog.Field{{Name: "OBJECTID", Type: where.Integer}, {Name: "Name", Type: where.Text}}
-			fw := catalog.NewFeatureSetWriter(&trimNewline{w: w}, &catalog.Collection{}, fields, false)
+			fw := catalog.NewFeatureSetWriter(w, catalog.FeatureSet{Fields: fields})
 			row := &catalog.ItemRow{Values: make([]any, 2)}
-			err = tx.RemovedItems(ctx, j.UndoTable, j.Cursor, func(it catalog.RemovedItem) error {
+			err = tx.RemovedItems(ctx, j.UndoTable, j.Cursor, func(it catalog.ItemRef) error {
 				row.Values[0], row.Values[1] = it.OBJECTID, it.Name
 				return fw.Write(row)
 			})
@@ -175,27 +181,4 @@ func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer
 		})
 	}
 	return catalog.Errorf(catalog.NotFound, "job %s has no result %q (results: result, removedItems)", j.ID, param)
-}
-
-// trimNewline drops the newline that ends a feature set, so that it can be
-// embedded in the result object.
-type trimNewline struct {
-	w       io.Writer
-	pending bool
-}
-
-func (t *trimNewline) Write(p []byte) (int, error) {
-	n := len(p)
-	if t.pending {
-		if _, err := t.w.Write([]byte{'\n'}); err != nil {
-			return 0, err
-		}
-		t.pending = false
-	}
-	if n > 0 && p[n-1] == '\n' {
-		p = p[:n-1]
-		t.pending = true
-	}
-	_, err := t.w.Write(p)
-	return n, err
 }

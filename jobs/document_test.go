@@ -98,7 +98,7 @@ type featureSet struct {
 		ObjectIDFieldName string              `json:"objectIdFieldName"`
 		Fields            []catalog.FieldJSON `json:"fields"`
 		Features          []struct {
-			Attributes catalog.RemovedItem `json:"attributes"`
+			Attributes catalog.ItemRef `json:"attributes"`
 		} `json:"features"`
 	} `json:"value"`
 }
@@ -150,13 +150,13 @@ func TestWriteResult(t *testing.T) {
 		if !reflect.DeepEqual(fs.Value.Fields, want) {
 			t.Errorf("fields %+v", fs.Value.Fields)
 		}
-		var got []catalog.RemovedItem
+		var got []catalog.ItemRef
 		for _, f := range fs.Value.Features {
 			got = append(got, f.Attributes)
 		}
-		var wantItems []catalog.RemovedItem
+		var wantItems []catalog.ItemRef
 		for _, id := range e.matching() {
-			wantItems = append(wantItems, catalog.RemovedItem{OBJECTID: id, Name: before[id][1].(string)})
+			wantItems = append(wantItems, catalog.ItemRef{OBJECTID: id, Name: before[id][1].(string)})
 		}
 		if !reflect.DeepEqual(got, wantItems) {
 			t.Errorf("removedItems lists %d items, want %d", len(got), len(wantItems))
@@ -288,7 +288,7 @@ func TestBadInputCreatesNoJob(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := e.m.SubmitDeleteImage(ctx, DeleteImageParams{ImageCollection: c.coll, Where: c.where})
 			assertCode(t, err, c.code)
-			_, err = e.m.DryRun(ctx, DeleteImageParams{ImageCollection: c.coll, Where: c.where}, func(catalog.RemovedItem) error { return nil })
+			_, err = e.m.DryRun(ctx, DeleteImageParams{ImageCollection: c.coll, Where: c.where}, func(catalog.ItemRef) error { return nil })
 			assertCode(t, err, c.code)
 		})
 	}
@@ -309,7 +309,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 	e := newEnv(t, genItems(300, 68))
 	before := e.rows(t)
 	var got []int64
-	coll, err := e.m.DryRun(ctx, DeleteImageParams{ImageCollection: "scenes", Where: clause}, func(it catalog.RemovedItem) error {
+	coll, err := e.m.DryRun(ctx, DeleteImageParams{ImageCollection: "scenes", Where: clause}, func(it catalog.ItemRef) error {
 		got = append(got, it.OBJECTID)
 		if it.Name != before[it.OBJECTID][1] {
 			t.Errorf("item %d named %q, want %q", it.OBJECTID, it.Name, before[it.OBJECTID][1])
@@ -327,7 +327,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 	}
 	assertRows(t, e.rows(t), before)
 	stop := errors.New("enough")
-	if _, err := e.m.DryRun(ctx, DeleteImageParams{ImageCollection: "scenes", Where: clause}, func(catalog.RemovedItem) error { return stop }); !errors.Is(err, stop) {
+	if _, err := e.m.DryRun(ctx, DeleteImageParams{ImageCollection: "scenes", Where: clause}, func(catalog.ItemRef) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("dry run stopped by its callback: %v", err)
 	}
 }

@@ -1,8 +1,6 @@
 package jobs
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -665,50 +663,5 @@ func TestWaitingAndFailedTransitions(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertRows(t, e.rows(t), before)
-	})
-}
-
-// TestTaskJobs covers jobs whose work is one call (AddImage,
-// CreateImageCollection), run through SubmitTask and RunTask.
-func TestTaskJobs(t *testing.T) {
-	e := newEnv(t, nil)
-	t.Run("SucceededWithResultAndMessages", func(t *testing.T) {
-		j, err := e.m.SubmitTask(ctx, TaskAddImage, e.coll, map[string]any{"imageCollection": "scenes"})
-		if err != nil || j.Status != Submitted {
-			t.Fatalf("submit: %v %v", j, err)
-		}
-		res := ParamValue("result", "GPBoolean", true)
-		done, err := e.m.RunTask(ctx, j.ID, func(_ context.Context, r *Job) (json.RawMessage, []Message, error) {
-			if cur := mustGet(t, e.m, r.ID); cur.Status != Executing || cur.Owner != self.String() {
-				t.Errorf("running task: %s owner %q", cur.Status, cur.Owner)
-			}
-			return res, []Message{Info("Added 0 items")}, nil
-		})
-		if err != nil || done.Status != Succeeded || string(done.Result) != string(res) || !reflect.DeepEqual(messageTexts(done), []string{"Added 0 items"}) {
-			t.Errorf("task: %v %s %s %q", err, done.Status, done.Result, messageTexts(done))
-		}
-	})
-	t.Run("FailedWithErrorMessage", func(t *testing.T) {
-		j, _ := e.m.SubmitTask(ctx, TaskAddImage, e.coll, nil)
-		done, err := e.m.RunTask(ctx, j.ID, func(context.Context, *Job) (json.RawMessage, []Message, error) {
-			return nil, nil, errors.New("no such raster")
-		})
-		if err != nil || done.Status != Failed || !hasMessage(done, ErrorType, "no such raster") {
-			t.Errorf("task: %v %s %q", err, done.Status, messageTexts(done))
-		}
-	})
-	t.Run("CancelledIsNotRun", func(t *testing.T) {
-		j, _ := e.m.SubmitTask(ctx, TaskCreateImageCollection, nil, map[string]any{"name": "x"})
-		if _, err := e.m.Cancel(ctx, j.ID); err != nil {
-			t.Fatal(err)
-		}
-		ran := false
-		done, err := e.m.RunTask(ctx, j.ID, func(context.Context, *Job) (json.RawMessage, []Message, error) {
-			ran = true
-			return nil, nil, nil
-		})
-		if err != nil || ran || done.Status != Cancelled {
-			t.Errorf("cancelled task: ran %v, %s, %v", ran, done.Status, err)
-		}
 	})
 }

@@ -2,8 +2,7 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -14,14 +13,24 @@ import (
 type Manager struct {
 	cat *catalog.Catalog
 	// BatchSize is the first batch size of a delete; it then adapts so that
-	// a batch takes about BatchTarget. Zero means the defaults.
+	// a batch takes about BatchTarget. A negative BatchTarget keeps the size
+	// fixed (tests use it to get many batches). Zero means the defaults.
 	BatchSize   int
 	BatchTarget time.Duration
-	// Progress, if not nil, is called after each batch of a running job.
+	// Progress, if not nil, is called as a running job advances: after each
+	// batch of a delete, after each raster an AddImage reads.
 	Progress func(j *Job)
-	// OnBatch, if not nil, is called after each committed batch; tests use
-	// it to stop a job at a chosen point.
+	// OnBatch, if not nil, is called after each committed batch of a
+	// delete and after each raster an AddImage reads; an error stops the
+	// job there, resumable (the server stops jobs this way at shutdown;
+	// tests, at chosen points).
 	OnBatch func(j *Job) error
+	// Skipped, if not nil, is told of each source an AddImage skips, with
+	// the reason (the command line lists them).
+	Skipped func(path, reason string)
+	// Stdin is the manifest of an AddImage whose manifest input is "-".
+	// Only the process that submitted such a job can run it.
+	Stdin io.Reader
 }
 
 // NewManager returns a Manager for cat.
@@ -52,24 +61,8 @@ type ListOptions struct {
 func (m *Manager) List(ctx context.Context, opts ListOptions) ([]*Job, error) {
 	var jobs []*Job
 	err := m.cat.View(ctx, func(tx *catalog.Tx) error {
-		cond := "WHERE 1"
-		var args []any
-		if opts.Collection != "" {
-			cond += " AND collection_name = ? COLLATE NOCASE"
-			args = append(args, opts.Collection)
-		}
-		if len(opts.Statuses) > 0 {
-			cond += " AND status IN (" + strings.TrimSuffix(strings.Repeat("?,", len(opts.Statuses)), ",") + ")"
-			for _, s := range opts.Statuses {
-				args = append(args, string(s))
-			}
-		}
-		cond += " ORDER BY seq DESC"
-		if opts.Limit > 0 {
-			cond += fmt.Sprintf(" LIMIT %d", opts.Limit)
-		}
 		var err error
-		jobs, err = scan(ctx, tx, cond, args...)
+		jobs, err = list(ctx, tx, opts)
 		return err
 	})
 	return jobs, err
@@ -77,9 +70,9 @@ func (m *Manager) List(ctx context.Context, opts ListOptions) ([]*Job, error) {
 
 // Orphans returns the unfinished jobs that no live process runs: submitted
 // or waiting jobs nobody picked up, and executing or cancelling jobs whose
-// owner died. `mosaic serve` resumes them at start.
+// owner died, oldest first. `mosaic serve` resumes them at start.
 func (m *Manager) Orphans(ctx context.Context) ([]*Job, error) {
-	jobs, err := m.List(ctx, ListOptions{Statuses: []Status{Submitted, Waiting, Executing, Cancelling}})
+	jobs, err := m.List(ctx, ListOptions{Statuses: orphanStatuses})
 	if err != nil {
 		return nil, err
 	}
@@ -94,37 +87,24 @@ func (m *Manager) Orphans(ctx context.Context) ([]*Job, error) {
 	return out, nil
 }
 
-// pendingUndoTables returns the undo tables of unfinished jobs on the
-// collection, whose claimed items a new job must not claim again.
-func pendingUndoTables(ctx context.Context, tx *catalog.Tx, collID int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT undo_table FROM jobs WHERE collection_id = ? AND undo_table IS NOT NULL
-		AND status IN (?, ?, ?, ?, ?, ?) AND undone_by IS NULL AND task = ?`, collID, New, Submitted, Waiting, Executing, Cancelling, Failed, TaskDeleteImage)
+// MarkWaiting sets a submitted job to esriJobWaiting: queued behind another
+// job on its collection.
+func (m *Manager) MarkWaiting(ctx context.Context, id string) error {
+	return m.cat.Update(ctx, func(tx *catalog.Tx) error { return markWaiting(ctx, tx, id) })
+}
+
+// claimedBy returns the undo tables of the open DeleteImage jobs on a
+// collection: the items they claimed, which a new job must not claim again.
+func claimedBy(ctx context.Context, tx *catalog.Tx, collID int64) ([]string, error) {
+	open, err := openJobs(ctx, tx, collID, TaskDeleteImage)
 	if err != nil {
-		return nil, fmt.Errorf("read pending jobs: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	var tables []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
+	for _, j := range open {
+		if j.UndoTable != "" {
+			tables = append(tables, j.UndoTable)
 		}
-		tables = append(tables, t)
 	}
-	return tables, rows.Err()
-}
-
-// resultURL is the value of a result that points at a collection.
-func resultURL(url string) json.RawMessage {
-	return paramValue("result", "GPString", map[string]string{"url": url})
-}
-
-// paramValue is a parameter value as ArcGIS gives it:
-// {"paramName":…,"dataType":…,"value":…}, in that order.
-func paramValue(name, dataType string, value any) json.RawMessage {
-	return jsonValue(struct {
-		ParamName string `json:"paramName"`
-		DataType  string `json:"dataType"`
-		Value     any    `json:"value"`
-	}{name, dataType, value})
+	return tables, nil
 }

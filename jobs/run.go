@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -13,14 +14,15 @@ import (
 // ErrOwned means a job is being run by another live process.
 var ErrOwned = errors.New("job is running in another process")
 
-// Run runs job id to its end: a submitted job starts, a job whose owner
-// died (kill -9, power loss) or that failed resumes where its last batch
-// committed, a job being cancelled finishes cancelling. A job that a live
+// Run runs job id, of any task, to its end: a submitted job starts, a job
+// whose owner died (kill -9, power loss) or that failed resumes where its
+// last batch committed (an AddImage or CreateImageCollection, whose work
+// commits with its end, runs again from the start), a job being cancelled finishes cancelling. A job that a live
 // process runs is refused (ErrOwned, code Conflict); a finished job is
 // returned as it is. Cancelling ctx stops the job between batches, leaving
 // it resumable.
 func (m *Manager) Run(ctx context.Context, id string) (*Job, error) {
-	j, _, err := m.acquire(ctx, id)
+	j, err := m.acquire(ctx, id)
 	if err != nil || j.Status.Finished() {
 		return j, err
 	}
@@ -41,6 +43,10 @@ func (m *Manager) Run(ctx context.Context, id string) (*Job, error) {
 	switch j.Task {
 	case TaskDeleteImage:
 		runErr = m.runDeleteImage(ctx, j)
+	case TaskAddImage:
+		runErr = m.runAddImage(ctx, j)
+	case TaskCreateImageCollection:
+		runErr = m.runCreateImageCollection(ctx, j)
 	default:
 		runErr = catalog.Errorf(catalog.Internal, "job %s: task %s cannot be run", j.ID, j.Task)
 	}
@@ -53,6 +59,7 @@ func (m *Manager) Run(ctx context.Context, id string) (*Job, error) {
 		if ferr := m.fail(context.Background(), j, runErr); ferr != nil {
 			return j, fmt.Errorf("%w (and recording the failure failed: %v)", runErr, ferr)
 		}
+		j.Cause = runErr
 		return j, nil
 	}
 	return j, nil
@@ -60,16 +67,14 @@ func (m *Manager) Run(ctx context.Context, id string) (*Job, error) {
 
 // acquire makes this process the owner of job id, in one transaction, if
 // the job can run: submitted or waiting, failed, or executing/cancelling
-// with a dead owner. It returns the job and its status before.
-func (m *Manager) acquire(ctx context.Context, id string) (*Job, Status, error) {
+// with a dead owner. It returns the job.
+func (m *Manager) acquire(ctx context.Context, id string) (*Job, error) {
 	var j *Job
-	var before Status
 	err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
 		var err error
 		if j, err = load(ctx, tx, id); err != nil {
 			return err
 		}
-		before = j.Status
 		if j.UndoneBy != "" && !j.Status.Finished() || j.UndoneBy != "" && j.Status == Failed {
 			return catalog.Errorf(catalog.Conflict, "job %s was undone by job %s; it cannot run again", j.ID, j.UndoneBy)
 		}
@@ -90,7 +95,7 @@ func (m *Manager) acquire(ctx context.Context, id string) (*Job, Status, error) 
 			}
 		case Failed:
 			if j.Task != TaskDeleteImage {
-				return nil
+				return nil // its work commits with its end: nothing to finish
 			}
 			if err := addMessage(ctx, tx, j, Informative, "Retrying after failure, at %d of %d items", j.Done, j.Total); err != nil {
 				return err
@@ -110,16 +115,13 @@ func (m *Manager) acquire(ctx context.Context, id string) (*Job, Status, error) 
 		j.Finished = time.Time{}
 		return update(ctx, tx, j)
 	})
-	return j, before, err
+	return j, err
 }
 
 // release gives up ownership of an interrupted job, so that the next
 // `jobs resume` needs not wait for the heartbeat to go stale.
 func (m *Manager) release(ctx context.Context, j *Job) {
-	m.cat.Update(ctx, func(tx *catalog.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE jobs SET owner = NULL WHERE seq = ? AND owner = ?", j.Seq, self.String())
-		return err
-	})
+	m.cat.Update(ctx, func(tx *catalog.Tx) error { return disown(ctx, tx, j.Seq, self.String()) })
 }
 
 // heartbeat records every HeartbeatEvery that this process still runs the job.
@@ -131,16 +133,13 @@ func (m *Manager) heartbeat(ctx context.Context, seq int64) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			m.cat.Update(ctx, func(tx *catalog.Tx) error {
-				_, err := tx.ExecContext(ctx, "UPDATE jobs SET heartbeat = ? WHERE seq = ? AND owner = ?", catalog.Timestamp(tx.Now), seq, self.String())
-				return err
-			})
+			m.cat.Update(ctx, func(tx *catalog.Tx) error { return beat(ctx, tx, seq, self.String()) })
 		}
 	}
 }
 
-// fail records that job j failed with err. What it removed stays removed and
-// undoable; `jobs resume` retries it.
+// fail records that job j failed with err. What a DeleteImage removed
+// stays removed and undoable; `jobs resume` retries it.
 func (m *Manager) fail(ctx context.Context, j *Job, cause error) error {
 	return m.cat.Update(ctx, func(tx *catalog.Tx) error {
 		cur, err := load(ctx, tx, j.ID)
@@ -151,11 +150,47 @@ func (m *Manager) fail(ctx context.Context, j *Job, cause error) error {
 		j.Status = Failed
 		j.Owner = ""
 		j.Finished = tx.Now
-		if err := addMessage(ctx, tx, j, ErrorType, "Failed after removing %d of %d items: %v", j.Done, j.Total, cause); err != nil {
+		if j.Task == TaskDeleteImage {
+			err = addMessage(ctx, tx, j, ErrorType, "Failed after removing %d of %d items: %v", j.Done, j.Total, cause)
+		} else {
+			err = addMessage(ctx, tx, j, ErrorType, "Failed: %v", cause)
+		}
+		if err != nil {
 			return err
 		}
 		return update(ctx, tx, j)
 	})
+}
+
+// reload reads job j again inside tx, checking that this process still
+// owns it, and reports whether a cancel was asked for.
+func reload(ctx context.Context, tx *catalog.Tx, j *Job) (cancel bool, err error) {
+	cur, err := load(ctx, tx, j.ID)
+	if err != nil {
+		return false, err
+	}
+	if cur.Owner != self.String() {
+		return false, catalog.Errorf(catalog.Conflict, "job %s was taken over by %s", j.ID, cur.Owner)
+	}
+	*j = *cur
+	return j.CancelRequested || j.Status == Cancelling, nil
+}
+
+// finish records the end of job j inside tx: its status, result and
+// messages. A cancel asked for once the work was done does not undo it:
+// the job succeeds, with a warning saying the cancel came too late.
+func finish(ctx context.Context, tx *catalog.Tx, j *Job, status Status, result json.RawMessage, msgs ...Message) error {
+	if status == Succeeded && (j.CancelRequested || j.Status == Cancelling) {
+		msgs = append(msgs, Message{Type: Warning, Description: "The cancel request came after the work was done: the job finished"})
+		j.CancelRequested = false
+	}
+	j.Status, j.Result, j.Owner, j.Finished = status, result, "", tx.Now
+	for _, msg := range msgs {
+		if err := addMessage(ctx, tx, j, msg.Type, "%s", msg.Description); err != nil {
+			return err
+		}
+	}
+	return update(ctx, tx, j)
 }
 
 // nextBatchSize adapts the batch size so that a batch takes about target:
@@ -189,17 +224,9 @@ func (m *Manager) runDeleteImage(ctx context.Context, j *Job) error {
 		start := time.Now()
 		var exhausted, cancel bool
 		err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
-			cur, err := load(ctx, tx, j.ID)
-			if err != nil {
+			var err error
+			if cancel, err = reload(ctx, tx, j); err != nil || cancel {
 				return err
-			}
-			if cur.Owner != self.String() {
-				return catalog.Errorf(catalog.Conflict, "job %s was taken over by %s", j.ID, cur.Owner)
-			}
-			*j = *cur
-			if j.CancelRequested || j.Status == Cancelling {
-				cancel = true
-				return nil
 			}
 			coll, err := tx.CollectionByID(ctx, j.CollectionID)
 			if err != nil {
@@ -230,13 +257,15 @@ func (m *Manager) runDeleteImage(ctx context.Context, j *Job) error {
 				return fmt.Errorf("%w: %v", errStop, err)
 			}
 		}
-		size = nextBatchSize(size, time.Since(start), target)
+		if m.BatchTarget >= 0 {
+			size = nextBatchSize(size, time.Since(start), target)
+		}
 	}
 }
 
 // finishDeleteImage recomputes the boundary, marks overviews stale and
 // stores the result, in one transaction: esriJobSucceeded, or
-// esriJobCancelled when cancelled.
+// esriJobCancelled when cancelled before its last batch.
 func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool) error {
 	return m.cat.Update(ctx, func(tx *catalog.Tx) error {
 		cur, err := load(ctx, tx, j.ID)
@@ -263,26 +292,23 @@ func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool)
 			}
 		}
 		if len(stale) > 0 {
-			j.UndoInfo = jsonValue(map[string]any{"staleMarked": stale})
+			j.UndoInfo = catalog.JSON(map[string]any{"staleMarked": stale})
 		}
-		j.Owner = ""
-		j.Finished = tx.Now
-		if cancelled {
-			j.Status = Cancelled
-			err = addMessage(ctx, tx, j, Informative, "Cancelled after deleting %d of %d items from %s", j.Done, j.Total, coll.Name)
-		} else {
-			j.Status = Succeeded
-			j.Result = resultURL(coll.URL)
-			err = addMessage(ctx, tx, j, Informative, "Deleted %d of %d items from %s", j.Done, j.Total, coll.Name)
-		}
-		if err != nil {
-			return err
-		}
+		var msgs []Message
 		if len(stale) > 0 {
-			if err := addMessage(ctx, tx, j, Informative, "Marked %d overview(s) stale: %v", len(stale), stale); err != nil {
-				return err
-			}
+			msgs = append(msgs, Info(fmt.Sprintf("Marked %d overview(s) stale: %v", len(stale), stale)))
 		}
-		return update(ctx, tx, j)
+		if cancelled && j.Done < j.Total {
+			msgs = append([]Message{Info(fmt.Sprintf("Cancelled after deleting %d of %d items from %s", j.Done, j.Total, coll.Name))}, msgs...)
+			return finish(ctx, tx, j, Cancelled, nil, msgs...)
+		}
+		msgs = append([]Message{Info(fmt.Sprintf("Deleted %d of %d items from %s", j.Done, j.Total, coll.Name))}, msgs...)
+		return finish(ctx, tx, j, Succeeded, resultURL(coll.URL), msgs...)
 	})
 }
+
+// Info makes an informative job message.
+func Info(description string) Message { return Message{Type: Informative, Description: description} }
+
+// Warn makes a warning job message.
+func Warn(description string) Message { return Message{Type: Warning, Description: description} }

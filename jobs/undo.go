@@ -33,7 +33,7 @@ func (m *Manager) Undo(ctx context.Context, id string) (*Job, error) {
 			return catalog.Errorf(catalog.Conflict, "job %s removed nothing; there is nothing to undo", j.ID)
 		}
 		u = &Job{Task: TaskUndo, Status: Executing, CollectionID: j.CollectionID, CollectionName: j.CollectionName,
-			Inputs: map[string]json.RawMessage{"jobId": jsonValue(j.ID)}}
+			Inputs: map[string]json.RawMessage{"jobId": catalog.JSON(j.ID)}}
 		if err := insert(ctx, tx, u); err != nil {
 			return err
 		}
@@ -97,8 +97,7 @@ func overviewsToClear(ctx context.Context, tx *catalog.Tx, j *Job, coll *catalog
 	if len(marked) == 0 {
 		return nil, nil
 	}
-	others, err := scan(ctx, tx, "WHERE collection_id = ? AND task = ? AND seq <> ? AND undone_by IS NULL AND done > 0 AND undo_table IS NOT NULL",
-		j.CollectionID, TaskDeleteImage, j.Seq)
+	others, err := standingDeletes(ctx, tx, j.CollectionID, j.Seq)
 	if err != nil {
 		return nil, err
 	}

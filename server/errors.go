@@ -37,42 +37,44 @@ func errorf(code int, format string, args ...any) *apiError {
 	return &apiError{Code: code, Message: fmt.Sprintf(format, args...), Details: []string{}}
 }
 
-// badParam is a code 400 error about one request parameter.
-func badParam(name, format string, args ...any) *apiError {
-	e := errorf(codeInvalid, format, args...)
-	e.Details = []string{"parameter " + name}
-	return e
-}
-
 // errShuttingDown refuses new jobs while the server drains.
 var errShuttingDown = errorf(codeUnavailable, "the server is shutting down and takes no new jobs; submit again once it is back")
 
-// toAPIError maps an error from the jobs and catalog packages to what the
-// client sees:
+// arcgisCode maps the catalog's error codes to the ArcGIS error codes
+// clients see:
 //
-//   - catalog.Invalid and catalog.Conflict: 400 with the message (it says
-//     what to change);
-//   - catalog.NotFound: 404 with the message;
-//   - catalog.Unavailable: 503 with the message (the catalog is locked,
-//     read-only, full or damaged: the operator can act on it, and retrying
-//     may succeed). ArcGIS Server has no such code and would say 500; a
+//   - Invalid and Conflict: 400 with the message (it says what to change),
+//     and the parameter it is about in the details;
+//   - NotFound: 404 with the message;
+//   - Unavailable: 503 with the message (the catalog is locked, read-only,
+//     full or damaged: the operator can act on it, and retrying may
+//     succeed). ArcGIS Server has no such code and would say 500; a
 //     distinct code lets clients retry without treating it as a bug;
-//   - anything else is a fault of mosaic: 500 with only the request id,
-//     the cause goes to the log.
+//   - Internal, and any error without a code: a fault of mosaic, 500 with
+//     only the request id; the cause goes to the log.
+var arcgisCode = map[catalog.Code]int{
+	catalog.Invalid:     codeInvalid,
+	catalog.Conflict:    codeInvalid,
+	catalog.NotFound:    codeNotFound,
+	catalog.Unavailable: codeUnavailable,
+	catalog.Internal:    codeInternal,
+}
+
+// toAPIError maps an error from the jobs and catalog packages to what the
+// client sees (see arcgisCode).
 func toAPIError(err error) *apiError {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		return ae
 	}
-	switch catalog.ErrorCode(err) {
-	case catalog.Invalid, catalog.Conflict:
-		return &apiError{Code: codeInvalid, Message: err.Error(), Details: []string{}, cause: err}
-	case catalog.NotFound:
-		return &apiError{Code: codeNotFound, Message: err.Error(), Details: []string{}, cause: err}
-	case catalog.Unavailable:
-		return &apiError{Code: codeUnavailable, Message: err.Error(), Details: []string{}, cause: err}
+	e := &apiError{Code: arcgisCode[catalog.ErrorCode(err)], Message: err.Error(), Details: []string{}, cause: err}
+	if e.Code == codeInternal {
+		e.Message = ""
 	}
-	return &apiError{Code: codeInternal, Details: []string{}, cause: err}
+	if p := catalog.ErrorParam(err); p != "" {
+		e.Details = []string{"parameter " + p}
+	}
+	return e
 }
 
 // httpStatus is the HTTP status of an HTML error page with code.

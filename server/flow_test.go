@@ -429,7 +429,11 @@ func TestShutdownAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	for clause, want := range map[string]int64{"": 1200, "CloudCover < 50": 0, "CloudCover >= 90": 0, "CloudCover >= 50 AND CloudCover < 90": 1200} {
-		n, err := cat.Count(ctx, coll, clause)
+		sel, err := coll.Select(catalog.Query{Where: clause})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := cat.Count(ctx, sel)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -376,7 +376,11 @@ func count(tb testing.TB, cat *catalog.Catalog, name string) int64 {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	n, err := cat.Count(ctx, coll, "")
+	sel, err := coll.Select(catalog.Query{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n, err := cat.Count(ctx, sel)
 	if err != nil {
 		tb.Fatal(err)
 	}

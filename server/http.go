@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"mosaic/catalog"
 )
 
 // Limits on what a request may carry. A request over a limit is refused
@@ -171,7 +173,7 @@ func (s *Server) prepare(req *request) error {
 		req.format = f
 	default:
 		req.format = "json"
-		return badParam("f", "f=%s is not supported: use json, pjson or html", f)
+		return catalog.ParamErrorf("f", "f=%s is not supported: use json, pjson or html", f)
 	}
 	if s.opts.Token == "" && !s.allowedHost(req.Host) {
 		// Without a token the server trusts whoever reaches it, which must
@@ -189,7 +191,7 @@ func (s *Server) prepare(req *request) error {
 		}
 		for _, v := range values {
 			if len(v) > limit {
-				return badParam(name, "parameter %s is longer than %d bytes", name, limit)
+				return catalog.ParamErrorf(name, "parameter %s is longer than %d bytes", name, limit)
 			}
 		}
 	}

@@ -137,7 +137,7 @@ func parseQuery(req *request) (queryParams, error) {
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < min {
-			return 0, false, badParam(name, "%s must be an integer of at least %d, not %q", name, min, v)
+			return 0, false, catalog.ParamErrorf(name, "%s must be an integer of at least %d, not %q", name, min, v)
 		}
 		return n, true, nil
 	}
@@ -161,7 +161,7 @@ func (q queryParams) clause(coll *catalog.Collection) (string, error) {
 	w := q.Where
 	if w != "" {
 		if _, err := coll.Compile(w); err != nil {
-			return "", whereError(err)
+			return "", err
 		}
 	}
 	if q.ObjectIDs == "" {
@@ -169,13 +169,13 @@ func (q queryParams) clause(coll *catalog.Collection) (string, error) {
 	}
 	parts := strings.Split(q.ObjectIDs, ",")
 	if len(parts) > maxRecordCount {
-		return "", badParam("objectIds", "objectIds lists %d ids; at most %d", len(parts), maxRecordCount)
+		return "", catalog.ParamErrorf("objectIds", "objectIds lists %d ids; at most %d", len(parts), maxRecordCount)
 	}
 	ids := make([]string, len(parts))
 	for i, p := range parts {
 		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
 		if err != nil {
-			return "", badParam("objectIds", "objectIds must be integers separated by commas, not %q", p)
+			return "", catalog.ParamErrorf("objectIds", "objectIds must be integers separated by commas, not %q", p)
 		}
 		ids[i] = strconv.FormatInt(n, 10)
 	}
@@ -211,92 +211,74 @@ func (s *Server) query(req *request, name string) {
 	}
 	switch {
 	case q.CountOnly:
-		n, err := s.cat.Count(ctx, coll, whereText)
+		sel, err := coll.Select(catalog.Query{Where: whereText})
 		if err != nil {
-			s.fail(req, whereError(err))
+			s.fail(req, err)
+			return
+		}
+		n, err := s.cat.Count(ctx, sel)
+		if err != nil {
+			s.fail(req, err)
 			return
 		}
 		s.writeJSON(req, struct {
 			Count int64 `json:"count"`
 		}{n})
 	case q.IDsOnly:
+		sel, err := coll.Select(catalog.Query{Where: whereText, Fields: []string{"OBJECTID"}})
+		if err != nil {
+			s.fail(req, err)
+			return
+		}
 		s.stream(req, func(w io.Writer) error {
 			bw := bufio.NewWriterSize(w, 32<<10)
+			bw.WriteString(`{"objectIdFieldName":"OBJECTID","objectIds":[`)
 			n := 0
-			err := s.cat.Items(ctx, coll, catalog.Query{Where: whereText, Fields: []string{"OBJECTID"}},
-				nil, func(row *catalog.ItemRow) error {
-					if n == 0 {
-						bw.WriteString(`{"objectIdFieldName":"OBJECTID","objectIds":[`)
-					} else {
-						bw.WriteByte(',')
-					}
-					n++
-					_, err := fmt.Fprint(bw, row.Values[0])
-					return err
-				})
+			err := s.cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
+				if n++; n > 1 {
+					bw.WriteByte(',')
+				}
+				_, err := fmt.Fprint(bw, row.Values[0])
+				return err
+			})
 			if err != nil {
-				return whereError(err)
-			}
-			if n == 0 {
-				bw.WriteString(`{"objectIdFieldName":"OBJECTID","objectIds":[`)
+				return err
 			}
 			bw.WriteString("]}\n")
 			return bw.Flush()
 		})
 	default:
-		s.stream(req, func(w io.Writer) error { return s.featureSet(ctx, w, coll, q, whereText) })
+		sel, err := coll.Select(catalog.Query{Where: whereText, Fields: strings.Split(q.OutFields, ","),
+			Geometry: q.ReturnGeometry, Offset: q.Offset, Limit: q.Count + 1})
+		if err != nil {
+			s.fail(req, err)
+			return
+		}
+		s.stream(req, func(w io.Writer) error { return s.featureSet(ctx, w, sel, q.Count) })
 	}
 }
 
-// featureSet writes one page of the query's items, with
-// "exceededTransferLimit": true when more follow.
-func (s *Server) featureSet(ctx context.Context, w io.Writer, coll *catalog.Collection, q queryParams, whereText string) error {
-	hold := &holdBack{w: w, n: 2} // the closing "}\n", to add exceededTransferLimit before it
-	var fw *catalog.FeatureSetWriter
-	n, exceeded := int64(0), false
-	err := s.cat.Items(ctx, coll, catalog.Query{Where: whereText, Fields: strings.Split(q.OutFields, ","),
-		Geometry: q.ReturnGeometry, Offset: q.Offset, Limit: q.Count + 1},
-		func(fields []catalog.Field) error {
-			fw = catalog.NewFeatureSetWriter(hold, coll, fields, q.ReturnGeometry)
+// featureSet writes one page of the selection's items: at most count,
+// with "exceededTransferLimit": true when more follow (the selection asks
+// for one more than the page to know).
+func (s *Server) featureSet(ctx context.Context, w io.Writer, sel *catalog.Selection, count int64) error {
+	fw := catalog.NewFeatureSetWriter(w, sel.FeatureSet())
+	n := int64(0)
+	err := s.cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
+		if n++; n > count {
+			fw.ExceededTransferLimit = true
 			return nil
-		},
-		func(row *catalog.ItemRow) error {
-			if n++; n > q.Count {
-				exceeded = true
-				return nil
-			}
-			return fw.Write(row)
-		})
+		}
+		return fw.Write(row)
+	})
 	if err != nil {
-		return whereError(err)
+		return err
 	}
 	if err := fw.Close(); err != nil {
 		return err
 	}
-	tail := string(hold.buf)
-	if exceeded && tail == "}\n" {
-		tail = `,"exceededTransferLimit":true}` + "\n"
-	}
-	_, err = io.WriteString(w, tail)
+	_, err = io.WriteString(w, "\n")
 	return err
-}
-
-// holdBack passes writes through but the last n bytes.
-type holdBack struct {
-	w   io.Writer
-	n   int
-	buf []byte
-}
-
-func (h *holdBack) Write(p []byte) (int, error) {
-	h.buf = append(h.buf, p...)
-	if over := len(h.buf) - h.n; over > 0 {
-		if _, err := h.w.Write(h.buf[:over]); err != nil {
-			return 0, err
-		}
-		h.buf = append(h.buf[:0], h.buf[over:]...)
-	}
-	return len(p), nil
 }
 
 // queryPageData is what the HTML query page shows: the form, and the
@@ -341,10 +323,14 @@ func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams
 	switch {
 	case !d.Asked:
 	case q.CountOnly:
-		d.Total, err = s.cat.Count(ctx, coll, whereText)
+		var sel *catalog.Selection
+		if sel, err = coll.Select(catalog.Query{Where: whereText}); err == nil {
+			d.Total, err = s.cat.Count(ctx, sel)
+		}
 	case q.IDsOnly:
-		err = s.cat.Items(ctx, coll, catalog.Query{Where: whereText, Fields: []string{"OBJECTID"}, Limit: maxRecordCount + 1},
-			nil, func(row *catalog.ItemRow) error {
+		var sel *catalog.Selection
+		if sel, err = coll.Select(catalog.Query{Where: whereText, Fields: []string{"OBJECTID"}, Limit: maxRecordCount + 1}); err == nil {
+			err = s.cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
 				if len(d.IDs) == maxRecordCount {
 					d.Exceeded = true
 					return nil
@@ -352,16 +338,14 @@ func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams
 				d.IDs = append(d.IDs, fmt.Sprint(row.Values[0]))
 				return nil
 			})
+		}
 	default:
-		err = s.cat.Items(ctx, coll, catalog.Query{Where: whereText, Fields: strings.Split(q.OutFields, ","),
-			Offset: q.Offset, Limit: q.Count + 1},
-			func(fields []catalog.Field) error {
-				for _, f := range fields {
-					d.Fields = append(d.Fields, f.Name)
-				}
-				return nil
-			},
-			func(row *catalog.ItemRow) error {
+		var sel *catalog.Selection
+		if sel, err = coll.Select(catalog.Query{Where: whereText, Fields: strings.Split(q.OutFields, ","), Offset: q.Offset, Limit: q.Count + 1}); err == nil {
+			for _, f := range sel.Fields {
+				d.Fields = append(d.Fields, f.Name)
+			}
+			err = s.cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
 				if int64(len(d.Rows)) == q.Count {
 					d.Exceeded = true
 					return nil
@@ -373,9 +357,10 @@ func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams
 				d.Rows = append(d.Rows, cells)
 				return nil
 			})
+		}
 	}
 	if err != nil {
-		s.fail(req, whereError(err))
+		s.fail(req, err)
 		return
 	}
 	s.writeHTML(req, http.StatusOK, "query.html", page{Title: "Query (" + coll.Name + ")", JSONURL: d.JSONURL, Data: d})

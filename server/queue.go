@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"mosaic/catalog"
 	"mosaic/jobs"
 )
 
@@ -128,14 +127,9 @@ func (s *Server) runJob(next queued) {
 	}()
 	var j *jobs.Job
 	var err error
-	switch next.task {
-	case jobs.TaskDeleteImage:
+	if runnable(next.task) {
 		j, err = s.m.Run(s.work, next.id)
-	case jobs.TaskAddImage:
-		j, err = s.m.RunTask(s.work, next.id, s.addImage)
-	case jobs.TaskCreateImageCollection:
-		j, err = s.m.RunTask(s.work, next.id, s.createImageCollection)
-	default:
+	} else {
 		err = fmt.Errorf("task %s is not run by the server", next.task)
 	}
 	switch {
@@ -152,15 +146,4 @@ func (s *Server) runJob(next queued) {
 	case j != nil:
 		s.logf("job %s %s: %s (%d of %d items)", j.ID, j.Task, j.Status, j.Done, j.Total)
 	}
-}
-
-// collectionOf returns the collection a job was submitted on.
-func (s *Server) collectionOf(ctx context.Context, j *jobs.Job) (*catalog.Collection, error) {
-	var coll *catalog.Collection
-	err := s.cat.View(ctx, func(tx *catalog.Tx) error {
-		var err error
-		coll, err = tx.CollectionByID(ctx, j.CollectionID)
-		return err
-	})
-	return coll, err
 }

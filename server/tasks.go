@@ -1,20 +1,14 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"mosaic/catalog"
 	"mosaic/jobs"
-	"mosaic/where"
 )
 
 // paramDef describes a task parameter as ArcGIS's GP task resource does.
@@ -135,15 +129,15 @@ func collectionParam(req *request) (string, error) {
 		// A JSON string, as clients that encode every parameter send it.
 		var s string
 		if err := json.Unmarshal([]byte(v), &s); err != nil {
-			return "", badParam("imageCollection", "imageCollection: %v", err)
+			return "", catalog.ParamErrorf("imageCollection", "imageCollection: %v", err)
 		}
 		v = strings.TrimSpace(s)
 	}
 	if v == "" {
-		return "", badParam("imageCollection", "imageCollection is required: the collection's name, its URL, or {\"itemId\": …}")
+		return "", catalog.ParamErrorf("imageCollection", "imageCollection is required: the collection's name, its URL, or {\"itemId\": …}")
 	}
 	if _, err := catalog.ParseRef(v); err != nil {
-		return "", badParam("imageCollection", "%v", err)
+		return "", catalog.ParamErrorf("imageCollection", "%v", err)
 	}
 	return v, nil
 }
@@ -158,17 +152,13 @@ func boolParam(req *request, name string, def bool) (bool, error) {
 	case "false", "0":
 		return false, nil
 	}
-	return false, badParam(name, "%s must be true or false, not %q", name, req.param(name))
+	return false, catalog.ParamErrorf(name, "%s must be true or false, not %q", name, req.param(name))
 }
 
 func (s *Server) submitDeleteImage(req *request) (*jobs.Job, error) {
 	ref, err := collectionParam(req)
 	if err != nil {
 		return nil, err
-	}
-	whereText := req.param("where")
-	if strings.TrimSpace(whereText) == "" {
-		return nil, badParam("where", "where is required: it selects the items to delete (1=1 deletes every item)")
 	}
 	updateBoundary, err := boolParam(req, "updateBoundary", true)
 	if err != nil {
@@ -178,26 +168,8 @@ func (s *Server) submitDeleteImage(req *request) (*jobs.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	coll, err := s.cat.Collection(req.Context(), ref)
-	if err != nil {
-		return nil, err
-	}
-	// Compiling here refuses a bad clause before any write transaction;
-	// SubmitDeleteImage compiles it again inside its own.
-	if _, err := coll.Compile(whereText); err != nil {
-		return nil, whereError(err)
-	}
-	return s.m.SubmitDeleteImage(req.Context(), jobs.DeleteImageParams{ImageCollection: ref, Where: whereText,
+	return s.m.SubmitDeleteImage(req.Context(), jobs.DeleteImageParams{ImageCollection: ref, Where: req.param("where"),
 		NoUpdateBoundary: !updateBoundary, NoMarkOverviews: !markOverviews})
-}
-
-// whereError is a rejected where clause as a parameter error.
-func whereError(err error) error {
-	var we *where.Error
-	if errors.As(err, &we) {
-		return badParam("where", "%v", err)
-	}
-	return err
 }
 
 func (s *Server) submitDeleteImageCollection(req *request) (*jobs.Job, error) {
@@ -221,19 +193,7 @@ func (s *Server) submitCreateImageCollection(req *request) (*jobs.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	if existing, err := s.cat.Collection(req.Context(), name); err == nil {
-		return nil, badParam("imageCollection", "image collection %q already exists", existing.Name)
-	} else if catalog.ErrorCode(err) != catalog.NotFound {
-		return nil, err
-	}
-	inputs := map[string]any{"imageCollection": name}
-	if srs != "" {
-		inputs["srs"] = srs
-	}
-	if len(fields) > 0 {
-		inputs["fields"] = fields
-	}
-	return s.m.SubmitTask(req.Context(), jobs.TaskCreateImageCollection, nil, inputs)
+	return s.m.SubmitCreateImageCollection(req.Context(), catalog.NewCollection{Name: name, SRS: srs, Fields: fields})
 }
 
 // newCollectionName reads the name of a collection to create: a name, or
@@ -257,16 +217,16 @@ func newCollectionName(v string) (string, error) {
 				v = obj.ServiceProperties.Name
 			}
 		} else {
-			return "", badParam("imageCollection", "imageCollection: not a name nor JSON with a name: %v", err)
+			return "", catalog.ParamErrorf("imageCollection", "imageCollection: not a name nor JSON with a name: %v", err)
 		}
 		v = strings.TrimSpace(v)
 	}
 	if v == "" {
-		return "", badParam("imageCollection", "imageCollection is required: the name of the collection to create")
+		return "", catalog.ParamErrorf("imageCollection", "imageCollection is required: the name of the collection to create")
 	}
 	ref, err := catalog.ParseRef(v)
 	if err != nil || ref.Name == "" || ref.Name != v {
-		return "", badParam("imageCollection", "image collection name %q: use only letters, digits and _ (at most 120), as ArcGIS service names", v)
+		return "", catalog.ParamErrorf("imageCollection", "image collection name %q: use only letters, digits and _ (at most 120), as ArcGIS service names", v)
 	}
 	return v, nil
 }
@@ -280,7 +240,7 @@ func srsParam(v string) (string, error) {
 			LatestWKID int `json:"latestWkid"`
 		}
 		if err := json.Unmarshal([]byte(v), &sr); err != nil {
-			return "", badParam("srs", "srs: %v", err)
+			return "", catalog.ParamErrorf("srs", "srs: %v", err)
 		}
 		if sr.LatestWKID != 0 {
 			sr.WKID = sr.LatestWKID
@@ -289,7 +249,7 @@ func srsParam(v string) (string, error) {
 	}
 	srs, err := catalog.ParseSRS(v)
 	if err != nil {
-		return "", badParam("srs", "%v", err)
+		return "", catalog.ParamErrorf("srs", "%v", err)
 	}
 	return srs, nil
 }
@@ -301,8 +261,11 @@ var esriTypes = map[string]string{
 	"esrifieldtypestring": "TEXT", "esrifieldtypedate": "DATE",
 }
 
-// fieldsParam reads user field declarations and returns them as NAME:TYPE.
-func fieldsParam(v string) ([]string, error) {
+// fieldsParam reads user field declarations: a JSON list of "NAME:TYPE"
+// or of {"name": …, "type": …} with ArcGIS field types, or NAME:TYPE,…
+// Whether they make a valid set (names, duplicates, standard fields) is
+// for the catalog to say.
+func fieldsParam(v string) ([]catalog.Field, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil, nil
@@ -311,7 +274,7 @@ func fieldsParam(v string) ([]string, error) {
 	if strings.HasPrefix(v, "[") {
 		var list []json.RawMessage
 		if err := json.Unmarshal([]byte(v), &list); err != nil {
-			return nil, badParam("fields", "fields: %v", err)
+			return nil, catalog.ParamErrorf("fields", "fields: %v", err)
 		}
 		for _, raw := range list {
 			var spec string
@@ -325,29 +288,19 @@ func fieldsParam(v string) ([]string, error) {
 				}
 				specs = append(specs, obj.Name+":"+typ)
 			} else {
-				return nil, badParam("fields", "fields: each field is \"NAME:TYPE\" or {\"name\": …, \"type\": …}, not %s", raw)
+				return nil, catalog.ParamErrorf("fields", "fields: each field is \"NAME:TYPE\" or {\"name\": …, \"type\": …}, not %s", raw)
 			}
 		}
 	} else {
 		specs = strings.Split(v, ",")
 	}
-	seen := map[string]bool{}
-	var out []string
+	var out []catalog.Field
 	for _, spec := range specs {
 		f, err := catalog.ParseFieldSpec(strings.TrimSpace(spec))
 		if err != nil {
-			return nil, badParam("fields", "%v", err)
+			return nil, catalog.WithParam(err, "fields")
 		}
-		for _, std := range append(catalog.StandardFields(), catalog.Field{Name: catalog.ShapeColumn}) {
-			if strings.EqualFold(std.Name, f.Name) {
-				return nil, badParam("fields", "field %q: %s is a standard field of every collection", spec, std.Name)
-			}
-		}
-		if seen[strings.ToLower(f.Name)] {
-			return nil, badParam("fields", "field %q is declared twice", f.Name)
-		}
-		seen[strings.ToLower(f.Name)] = true
-		out = append(out, f.Name+":"+f.Type.String())
+		out = append(out, f)
 	}
 	return out, nil
 }
@@ -363,7 +316,7 @@ func (s *Server) submitAddImage(req *request) (*jobs.Job, error) {
 	rastersName, rastersText := "inputRasters", req.param("inputRasters")
 	if other := req.param("rasters"); other != "" {
 		if rastersText != "" {
-			return nil, badParam("rasters", "give inputRasters or rasters, not both")
+			return nil, catalog.ParamErrorf("rasters", "give inputRasters or rasters, not both")
 		}
 		rastersName, rastersText = "rasters", other
 	}
@@ -375,31 +328,11 @@ func (s *Server) submitAddImage(req *request) (*jobs.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(paths) == 0 && manifest == "" {
-		return nil, badParam("inputRasters", "AddImage needs inputRasters (files, folders or globs on this machine) or a manifest")
-	}
-	coll, err := s.cat.Collection(req.Context(), ref)
+	attrs, err := attributesParam(req.param("attributes"))
 	if err != nil {
 		return nil, err
 	}
-	inputs := map[string]any{"imageCollection": ref}
-	if text := strings.TrimSpace(req.param("attributes")); text != "" {
-		if len(paths) == 0 {
-			return nil, badParam("attributes", "attributes apply to rasters read from files; a manifest sets fields in its own columns")
-		}
-		attrs, err := attributes(coll, text)
-		if err != nil {
-			return nil, err
-		}
-		inputs["attributes"] = attrs
-	}
-	if len(paths) > 0 {
-		inputs["inputRasters"] = paths
-	}
-	if manifest != "" {
-		inputs["manifest"] = manifest
-	}
-	return s.m.SubmitTask(req.Context(), jobs.TaskAddImage, coll, inputs)
+	return s.m.SubmitAddImage(req.Context(), jobs.AddImageParams{ImageCollection: ref, Rasters: paths, Manifest: manifest, Attributes: attrs})
 }
 
 // rasterPaths reads a list of raster paths: a JSON list of paths (or of
@@ -414,7 +347,7 @@ func rasterPaths(name, v string) ([]string, error) {
 	switch v[0] {
 	case '[':
 		if err := json.Unmarshal([]byte(v), &raw); err != nil {
-			return nil, badParam(name, "%s: %v", name, err)
+			return nil, catalog.ParamErrorf(name, "%s: %v", name, err)
 		}
 	case '{', '"':
 		raw = []json.RawMessage{json.RawMessage(v)}
@@ -422,7 +355,7 @@ func rasterPaths(name, v string) ([]string, error) {
 		raw = []json.RawMessage{jsonString(v)}
 	}
 	if len(raw) > maxRasterPaths {
-		return nil, badParam(name, "%s names %d rasters; at most %d per job (give folders or globs)", name, len(raw), maxRasterPaths)
+		return nil, catalog.ParamErrorf(name, "%s names %d rasters; at most %d per job (give folders or globs)", name, len(raw), maxRasterPaths)
 	}
 	paths := make([]string, 0, len(raw))
 	for _, r := range raw {
@@ -430,7 +363,7 @@ func rasterPaths(name, v string) ([]string, error) {
 		var obj struct{ URL, URI string }
 		if json.Unmarshal(r, &p) != nil {
 			if err := json.Unmarshal(r, &obj); err != nil {
-				return nil, badParam(name, "%s: each raster is a path or {\"uri\": …}, not %s", name, r)
+				return nil, catalog.ParamErrorf(name, "%s: each raster is a path or {\"uri\": …}, not %s", name, r)
 			}
 			p = obj.URI
 			if p == "" {
@@ -441,13 +374,13 @@ func rasterPaths(name, v string) ([]string, error) {
 		low := strings.ToLower(p)
 		switch {
 		case p == "":
-			return nil, badParam(name, "%s: empty path", name)
+			return nil, catalog.ParamErrorf(name, "%s: empty path", name)
 		case strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") || strings.Contains(low, "://"):
-			return nil, badParam(name, "%s: %s is a URL; only files on this machine can be added", name, p)
+			return nil, catalog.ParamErrorf(name, "%s: %s is a URL; only files on this machine can be added", name, p)
 		}
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			return nil, badParam(name, "%s: %s: %v", name, p, err)
+			return nil, catalog.ParamErrorf(name, "%s: %s: %v", name, p, err)
 		}
 		paths = append(paths, abs)
 	}
@@ -468,164 +401,36 @@ func manifestParam(v string) (string, error) {
 		return "", nil
 	}
 	if !strings.EqualFold(filepath.Ext(v), ".csv") {
-		return "", badParam("manifest", "manifest %s: a manifest is a .csv file", v)
+		return "", catalog.ParamErrorf("manifest", "manifest %s: a manifest is a .csv file", v)
 	}
 	abs, err := filepath.Abs(v)
 	if err != nil {
-		return "", badParam("manifest", "manifest %s: %v", v, err)
+		return "", catalog.ParamErrorf("manifest", "manifest %s: %v", v, err)
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
-		return "", badParam("manifest", "manifest %s: no such file on the server", v)
+		return "", catalog.ParamErrorf("manifest", "manifest %s: no such file on the server", v)
 	}
 	if !info.Mode().IsRegular() {
-		return "", badParam("manifest", "manifest %s is not a file", v)
+		return "", catalog.ParamErrorf("manifest", "manifest %s is not a file", v)
 	}
 	return abs, nil
 }
 
-// attributes reads a JSON object of field values for coll and returns it
-// with canonical field names and values the catalog takes: DATE values
-// given as milliseconds since 1970 (as ArcGIS gives dates) become text.
-func attributes(coll *catalog.Collection, text string) (map[string]any, error) {
+// attributesParam reads a JSON object of field values. Numbers stay
+// json.Number, so that a DATE given as milliseconds since 1970 (as ArcGIS
+// gives dates) and a large INTEGER convert exactly; the fields and values
+// are checked against the collection when the job is submitted.
+func attributesParam(text string) (map[string]any, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, nil
+	}
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil || obj == nil {
-		return nil, badParam("attributes", "attributes must be a JSON object of field values, such as {\"CloudCover\": 12.5}")
+		return nil, catalog.ParamErrorf("attributes", "attributes must be a JSON object of field values, such as {\"CloudCover\": 12.5}")
 	}
-	out := make(map[string]any, len(obj))
-	for k, v := range obj {
-		f, ok := coll.Field(k)
-		if !ok || f.Name == "OBJECTID" {
-			return nil, badParam("attributes", "attributes: %s has no field %q", coll.Name, k)
-		}
-		cv, err := attributeValue(f, v)
-		if err != nil {
-			return nil, badParam("attributes", "attributes: %v", err)
-		}
-		out[f.Name] = cv
-	}
-	return out, nil
-}
-
-func attributeValue(f catalog.Field, v any) (any, error) {
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case json.Number:
-		switch f.Type {
-		case where.Date:
-			ms, err := x.Int64()
-			if err != nil {
-				return nil, fmt.Errorf("%s is DATE: %s is not milliseconds since 1970", f.Name, x)
-			}
-			return time.UnixMilli(ms).UTC().Format(catalog.DateLayout), nil
-		case where.Integer:
-			n, err := x.Int64()
-			if err != nil {
-				return nil, fmt.Errorf("%s is INTEGER, %s is not an integer", f.Name, x)
-			}
-			return n, nil
-		case where.Real:
-			return catalog.ConvertText(f, x.String())
-		}
-		return x.String(), nil
-	case string:
-		return catalog.ConvertText(f, x)
-	case bool:
-		if f.Type == where.Integer {
-			if x {
-				return int64(1), nil
-			}
-			return int64(0), nil
-		}
-	}
-	return nil, fmt.Errorf("%s is %s: %v is not a value of it", f.Name, f.Type, v)
-}
-
-// createImageCollection is the work of a CreateImageCollection job.
-func (s *Server) createImageCollection(ctx context.Context, j *jobs.Job) (json.RawMessage, []jobs.Message, error) {
-	spec := catalog.NewCollection{Name: j.Input("imageCollection"), SRS: j.Input("srs")}
-	var specs []string
-	if raw, ok := j.Inputs["fields"]; ok {
-		if err := json.Unmarshal(raw, &specs); err != nil {
-			return nil, nil, fmt.Errorf("job %s: fields input: %w", j.ID, err)
-		}
-	}
-	for _, spec1 := range specs {
-		f, err := catalog.ParseFieldSpec(spec1)
-		if err != nil {
-			return nil, nil, err
-		}
-		spec.Fields = append(spec.Fields, f)
-	}
-	coll, err := s.cat.CreateCollection(ctx, spec)
-	if err != nil {
-		return nil, nil, err
-	}
-	msg := fmt.Sprintf("Created image collection %s (itemId %s)", coll.Name, coll.ItemID)
-	return jobs.ParamValue("result", "GPString", map[string]string{"url": coll.URL, "itemId": coll.ItemID}), []jobs.Message{jobs.Info(msg)}, nil
-}
-
-// maxSkipMessages bounds the messages naming skipped rasters.
-const maxSkipMessages = 100
-
-// addImage is the work of an AddImage job.
-func (s *Server) addImage(ctx context.Context, j *jobs.Job) (json.RawMessage, []jobs.Message, error) {
-	coll, err := s.collectionOf(ctx, j)
-	if err != nil {
-		return nil, nil, err
-	}
-	var msgs []jobs.Message
-	added := 0
-	if manifest := j.Input("manifest"); manifest != "" {
-		f, err := os.Open(manifest)
-		if err != nil {
-			return nil, nil, catalog.Errorf(catalog.Invalid, "manifest: %v", err)
-		}
-		n, err := s.cat.LoadManifest(ctx, coll, f, manifest)
-		f.Close()
-		if err != nil {
-			return nil, nil, err
-		}
-		added += n
-		msgs = append(msgs, jobs.Info(fmt.Sprintf("Added %d items to %s from manifest %s", n, coll.Name, manifest)))
-	}
-	var paths []string
-	if raw, ok := j.Inputs["inputRasters"]; ok {
-		if err := json.Unmarshal(raw, &paths); err != nil {
-			return nil, nil, fmt.Errorf("job %s: inputRasters input: %w", j.ID, err)
-		}
-	}
-	skipped := 0
-	if len(paths) > 0 {
-		var attrs map[string]any
-		if raw, ok := j.Inputs["attributes"]; ok {
-			if attrs, err = attributes(coll, string(raw)); err != nil {
-				return nil, nil, err
-			}
-		}
-		files, problems := catalog.ExpandRasterPaths(paths)
-		res, err := s.cat.AddRasters(ctx, coll, files, attrs, nil)
-		if err != nil {
-			return nil, msgs, err
-		}
-		added += res.Added
-		problems = append(problems, res.Problems...)
-		sort.SliceStable(problems, func(a, b int) bool { return problems[a].Error() < problems[b].Error() })
-		for i, p := range problems {
-			if i == maxSkipMessages {
-				msgs = append(msgs, jobs.Warn(fmt.Sprintf("… and %d more skipped", len(problems)-i)))
-				break
-			}
-			msgs = append(msgs, jobs.Warn("Skipped "+p.Error()))
-		}
-		skipped = len(problems)
-		msgs = append(msgs, jobs.Info(fmt.Sprintf("Added %d rasters to %s; skipped %d", res.Added, coll.Name, skipped)))
-	}
-	if added == 0 && skipped > 0 {
-		return nil, msgs, catalog.Errorf(catalog.Invalid, "nothing was added to %s: every raster was skipped", coll.Name)
-	}
-	return jobs.ParamValue("result", "GPString", map[string]string{"url": coll.URL}), msgs, nil
+	return obj, nil
 }

@@ -392,7 +392,7 @@ func toDate(n *node) bool {
 	if n.op != opLit || n.typ != Text {
 		return false
 	}
-	d, ok := parseDate(n.val.(string))
+	d, ok := ParseDate(n.val.(string))
 	if ok {
 		n.typ, n.val = Date, d
 	}

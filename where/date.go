@@ -1,8 +1,10 @@
 package where
 
-// parseDate validates s as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' and
-// returns it in the stored form, 'YYYY-MM-DD HH:MM:SS'.
-func parseDate(s string) (string, bool) {
+// ParseDate validates s as 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' (years 1
+// to 9999) and returns it in the form the catalog stores and compares,
+// 'YYYY-MM-DD HH:MM:SS'. It is the one rule for dates: a value the catalog
+// stores is a value a where clause can name.
+func ParseDate(s string) (string, bool) {
 	if len(s) != 10 && len(s) != 19 {
 		return "", false
 	}

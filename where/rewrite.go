@@ -226,7 +226,7 @@ func (r *rewriter) word(i int) (int, *Error) {
 			return i, r.errorf(i, "%s must be followed by a date in quotes, e.g. %s '2020-12-31' (quote a field named %s: \"%s\")",
 				w, strings.ToLower(w), t.val, t.val)
 		}
-		v, ok := parseDate(next.val)
+		v, ok := ParseDate(next.val)
 		if !ok {
 			return i, r.errorf(i, "invalid %s %s", strings.ToLower(w), r.text[next.pos:next.end])
 		}

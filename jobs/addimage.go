@@ -1,0 +1,298 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"mosaic/catalog"
+)
+
+// AddImageParams are the inputs of AddImage.
+type AddImageParams struct {
+	// ImageCollection is the collection as the user gave it (see
+	// DeleteImageParams).
+	ImageCollection string
+	// Rasters are GeoTIFF files, folders (searched recursively for
+	// .tif/.tiff) and glob patterns on this machine.
+	Rasters []string
+	// Manifest is the path of a CSV manifest (see catalog.LoadManifest), or
+	// "-" for the Manager's Stdin.
+	Manifest string
+	// Attributes sets fields on every item read from Rasters: field name
+	// (case-insensitive) to value, converted as catalog.ConvertValue does.
+	Attributes map[string]any
+}
+
+// addImageInputs are the inputs an AddImage job records.
+type addImageInputs struct {
+	Rasters    []string       `json:"inputRasters"`
+	Manifest   string         `json:"manifest"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+// SubmitAddImage validates p and records an AddImage job
+// (esriJobSubmitted); Run does the work. Every parameter is checked here:
+// the collection, the attributes against its fields, the manifest's
+// existence. The rasters are read when the job runs.
+func (m *Manager) SubmitAddImage(ctx context.Context, p AddImageParams) (*Job, error) {
+	var rasters []string
+	for _, r := range p.Rasters {
+		if strings.TrimSpace(r) == "" {
+			return nil, catalog.ParamErrorf("inputRasters", "inputRasters: empty path")
+		}
+		abs, err := filepath.Abs(r)
+		if err != nil {
+			return nil, catalog.ParamErrorf("inputRasters", "inputRasters: %s: %v", r, err)
+		}
+		rasters = append(rasters, abs)
+	}
+	manifest := strings.TrimSpace(p.Manifest)
+	switch {
+	case len(rasters) == 0 && manifest == "":
+		return nil, catalog.ParamErrorf("inputRasters", "AddImage needs rasters (files, folders or globs) or a manifest")
+	case manifest != "" && len(p.Attributes) > 0 && len(rasters) == 0:
+		return nil, catalog.ParamErrorf("attributes", "attributes apply to rasters read from files; a manifest sets fields in its own columns")
+	case manifest == "-":
+		if m.Stdin == nil {
+			return nil, catalog.ParamErrorf("manifest", "manifest -: there is no standard input to read")
+		}
+	case manifest != "":
+		abs, err := filepath.Abs(manifest)
+		if err != nil {
+			return nil, catalog.ParamErrorf("manifest", "manifest %s: %v", manifest, err)
+		}
+		info, err := os.Stat(abs)
+		if err != nil {
+			return nil, catalog.ParamErrorf("manifest", "manifest %s: %v", manifest, errors.Unwrap(err))
+		}
+		if !info.Mode().IsRegular() {
+			return nil, catalog.ParamErrorf("manifest", "manifest %s is not a file", manifest)
+		}
+		manifest = abs
+	}
+	var j *Job
+	err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		coll, err := tx.Collection(ctx, p.ImageCollection)
+		if err != nil {
+			return err
+		}
+		attrs, err := fieldValues(coll, p.Attributes)
+		if err != nil {
+			return err
+		}
+		j = &Job{Task: TaskAddImage, Status: Submitted, CollectionID: coll.ID, CollectionName: coll.Name,
+			Inputs: map[string]json.RawMessage{
+				"imageCollection":  catalog.JSON(p.ImageCollection),
+				"collectionItemId": catalog.JSON(coll.ItemID),
+			}}
+		if len(rasters) > 0 {
+			j.Inputs["inputRasters"] = catalog.JSON(rasters)
+		}
+		if manifest != "" {
+			j.Inputs["manifest"] = catalog.JSON(manifest)
+		}
+		if len(attrs) > 0 {
+			j.Inputs["attributes"] = catalog.JSON(attrs)
+		}
+		return insert(ctx, tx, j)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// fieldValues resolves attributes to coll's fields and converts their
+// values, refusing unknown fields, OBJECTID and values of the wrong type.
+func fieldValues(coll *catalog.Collection, attrs map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(attrs))
+	for k, v := range attrs {
+		f, cv, err := coll.FieldValue(k, v)
+		if err != nil {
+			return nil, catalog.ParamErrorf("attributes", "attribute %s: %v", k, err)
+		}
+		if _, dup := out[f.Name]; dup {
+			return nil, catalog.ParamErrorf("attributes", "attribute %s is given twice (field names are case-insensitive)", f.Name)
+		}
+		out[f.Name] = cv
+	}
+	return out, nil
+}
+
+// maxSkipMessages bounds the messages naming skipped rasters.
+const maxSkipMessages = 100
+
+// progressEvery is how often a running AddImage records its progress in the
+// catalog (for REST clients polling it) and looks for a cancel request.
+const progressEvery = 250 * time.Millisecond
+
+// runAddImage reads the headers of the job's rasters, one at a time, then
+// adds them and the manifest's items in one transaction that also finishes
+// the job: an AddImage adds everything or nothing, so a crash at any
+// instant leaves it to be run again from the start.
+func (m *Manager) runAddImage(ctx context.Context, j *Job) error {
+	var in addImageInputs
+	dec := json.NewDecoder(strings.NewReader(string(catalog.JSON(j.Inputs))))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		return fmt.Errorf("job %s inputs: %w", j.ID, err)
+	}
+	var coll *catalog.Collection
+	if err := m.cat.View(ctx, func(tx *catalog.Tx) error {
+		var err error
+		coll, err = tx.CollectionByID(ctx, j.CollectionID)
+		return err
+	}); err != nil {
+		return err
+	}
+	attrs, err := fieldValues(coll, in.Attributes)
+	if err != nil {
+		return err
+	}
+	var manifest io.Reader
+	switch in.Manifest {
+	case "":
+	case "-":
+		if m.Stdin == nil {
+			return catalog.Errorf(catalog.Invalid, "its manifest was the standard input of the process that submitted it, which is gone: submit it again")
+		}
+		manifest = m.Stdin
+	default:
+		f, err := os.Open(in.Manifest)
+		if err != nil {
+			return catalog.Errorf(catalog.Invalid, "manifest %s: %v", in.Manifest, errors.Unwrap(err))
+		}
+		defer f.Close()
+		manifest = f
+	}
+
+	files, problems := catalog.ExpandRasterPaths(in.Rasters)
+	j.Total, j.Done = int64(len(files)), 0
+	srs := coll.SRS
+	items := make([]catalog.Item, 0, len(files))
+	lastSaved := time.Now()
+	for i, path := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		it, err := catalog.ReadRaster(path, srs)
+		if err != nil {
+			problems = append(problems, &catalog.RasterError{Path: path, Err: err})
+		} else {
+			if srs == "" {
+				srs = it.SRS
+			}
+			it.Attributes = attrs
+			items = append(items, it)
+		}
+		j.Done = int64(i + 1)
+		if m.Progress != nil {
+			m.Progress(j)
+		}
+		if m.OnBatch != nil {
+			if err := m.OnBatch(j); err != nil {
+				return fmt.Errorf("%w: %v", errStop, err)
+			}
+		}
+		if time.Since(lastSaved) >= progressEvery && i+1 < len(files) {
+			lastSaved = time.Now()
+			cancelled, err := m.saveProgress(ctx, j)
+			if err != nil {
+				return err
+			}
+			if cancelled {
+				break
+			}
+		}
+	}
+	sort.SliceStable(problems, func(a, b int) bool { return problems[a].Error() < problems[b].Error() })
+	for _, p := range problems {
+		if m.Skipped != nil {
+			path, reason := "", p.Error()
+			var re *catalog.RasterError
+			if errors.As(p, &re) {
+				path, reason = re.Path, re.Reason()
+			}
+			m.Skipped(path, reason)
+		}
+	}
+	read := j.Done
+	return m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		cancel, err := reload(ctx, tx, j)
+		if err != nil {
+			return err
+		}
+		if cancel {
+			return finish(ctx, tx, j, Cancelled, nil, Info(fmt.Sprintf("Cancelled after reading %d of %d rasters: nothing was added to %s", read, len(files), coll.Name)))
+		}
+		coll, err := tx.CollectionByID(ctx, j.CollectionID)
+		if err != nil {
+			return err
+		}
+		var msgs []Message
+		added := 0
+		if manifest != nil {
+			n, err := tx.LoadManifest(ctx, coll, manifest, manifestName(in.Manifest))
+			if err != nil {
+				return err
+			}
+			added += n
+			msgs = append(msgs, Info(fmt.Sprintf("Added %d items to %s from manifest %s", n, coll.Name, manifestName(in.Manifest))))
+		}
+		for i, p := range problems {
+			if i == maxSkipMessages {
+				msgs = append(msgs, Warn(fmt.Sprintf("… and %d more skipped", len(problems)-i)))
+				break
+			}
+			msgs = append(msgs, Warn("Skipped "+p.Error()))
+		}
+		if len(in.Rasters) > 0 {
+			if err := tx.SetSRS(ctx, coll, srs); err != nil {
+				return err
+			}
+			n, err := tx.AddItems(ctx, coll, items)
+			if err != nil {
+				return err
+			}
+			added += n
+			msgs = append(msgs, Info(fmt.Sprintf("Added %d rasters to %s; skipped %d", n, coll.Name, len(problems))))
+		}
+		j.Done, j.Total = int64(added), int64(added)
+		if added == 0 && len(problems) > 0 {
+			msgs = append(msgs, Message{Type: ErrorType, Description: fmt.Sprintf("Nothing was added to %s: every raster was skipped", coll.Name)})
+			return finish(ctx, tx, j, Failed, nil, msgs...)
+		}
+		return finish(ctx, tx, j, Succeeded, resultURL(coll.URL), msgs...)
+	})
+}
+
+// saveProgress records a running job's progress and heartbeat, and
+// reports whether a cancel was asked for meanwhile.
+func (m *Manager) saveProgress(ctx context.Context, j *Job) (cancel bool, err error) {
+	done, total := j.Done, j.Total
+	err = m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		if cancel, err = reload(ctx, tx, j); err != nil || cancel {
+			return err
+		}
+		j.Done, j.Total, j.Heartbeat = done, total, tx.Now
+		return update(ctx, tx, j)
+	})
+	j.Done, j.Total = done, total
+	return cancel, err
+}
+
+// manifestName names a manifest in messages.
+func manifestName(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	return path
+}
