@@ -2,59 +2,26 @@ package catalog_test
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"mosaic/catalog"
-	"mosaic/where"
+	"mosaic/internal/testutil"
 )
 
 var ctx = context.Background()
 
-// fixedNow is the clock of test catalogs.
-func fixedNow() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
-
 // mustOpen opens a new catalog in a temporary folder.
 func mustOpen(tb testing.TB) *catalog.Catalog {
-	tb.Helper()
-	cat, err := catalog.Open(ctx, filepath.Join(tb.TempDir(), "catalog.db"), catalog.Options{Now: fixedNow})
-	if err != nil {
-		tb.Fatalf("open catalog: %v", err)
-	}
-	tb.Cleanup(func() { cat.Close() })
-	return cat
+	return testutil.OpenCatalog(tb, catalog.Options{Now: testutil.FixedNow})
 }
 
-var sceneFields = []catalog.Field{
-	{Name: "CloudCover", Type: where.Real},
-	{Name: "AcquisitionDate", Type: where.Date},
-	{Name: "SensorName", Type: where.Text},
-}
+// sceneFields are the user fields of the test collections.
+var sceneFields = testutil.SceneFields
 
-// mustScenes creates the collection "scenes" with n items loaded from a
-// manifest: item i has CloudCover i*10 % 100 and a 10×10 footprint at x=10i.
+// mustScenes creates the collection "scenes" with n items (see
+// testutil.SceneManifest).
 func mustScenes(tb testing.TB, cat *catalog.Catalog, n int) *catalog.Collection {
-	tb.Helper()
-	coll, err := cat.CreateCollection(ctx, catalog.NewCollection{Name: "scenes", SRS: "EPSG:32632", Fields: sceneFields})
-	if err != nil {
-		tb.Fatalf("create collection: %v", err)
-	}
-	var b strings.Builder
-	b.WriteString("Raster,CloudCover,AcquisitionDate,SensorName,XMin,YMin,XMax,YMax\n")
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&b, "/data/T%04d.tif,%d,2020-01-%02d,S2,%d,0,%d,10\n", i, i*10%100, 1+i%28, 10*i, 10*i+10)
-	}
-	if _, err := cat.LoadManifest(ctx, coll, strings.NewReader(b.String()), "fixture"); err != nil {
-		tb.Fatalf("load manifest: %v", err)
-	}
-	coll, err = cat.Collection(ctx, "scenes")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return coll
+	return testutil.Scenes(tb, cat, "scenes", n)
 }
 
 // names lists the Name of the items a where clause selects.

@@ -2,18 +2,15 @@ package catalog_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"mosaic/catalog"
+	"mosaic/internal/testutil"
 	"mosaic/where"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func TestItemsWhere(t *testing.T) {
 	cat := mustOpen(t)
@@ -22,12 +19,12 @@ func TestItemsWhere(t *testing.T) {
 		clause string
 		want   []string
 	}{
-		{"CloudCover > 80", []string{"T0009"}},
-		{"cloudcover >= 90 OR [Name] = 'T0001'", []string{"T0001", "T0009"}},
-		{`"Name" LIKE 'T001%' AND CloudCover < 30`, []string{"T0010", "T0011", "T0012"}},
-		{"Name LIKE 't001%'", nil}, // LIKE is case-sensitive, as in a file geodatabase
-		{"AcquisitionDate = date '2020-01-02'", []string{"T0001"}},
-		{"1=1", []string{"T0001", "T0002", "T0003", "T0004", "T0005", "T0006", "T0007", "T0008", "T0009", "T0010", "T0011", "T0012"}},
+		{"CloudCover > 80", []string{"T00009"}},
+		{"cloudcover >= 90 OR [Name] = 'T00001'", []string{"T00001", "T00009"}},
+		{`"Name" LIKE 'T0001%' AND CloudCover < 30`, []string{"T00010", "T00011", "T00012"}},
+		{"Name LIKE 't0001%'", nil}, // LIKE is case-sensitive, as in a file geodatabase
+		{"AcquisitionDate = date '2020-01-02'", []string{"T00001"}},
+		{"1=1", []string{"T00001", "T00002", "T00003", "T00004", "T00005", "T00006", "T00007", "T00008", "T00009", "T00010", "T00011", "T00012"}},
 	} {
 		if got := names(t, cat, coll, tc.clause); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("where %s: got %v, want %v", tc.clause, got, tc.want)
@@ -69,7 +66,7 @@ func TestItemsLimitOffsetFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]any{{"T0003", int64(3)}, {"T0004", int64(4)}, {"T0005", int64(5)}}
+	want := [][]any{{"T00003", int64(3)}, {"T00004", int64(4)}, {"T00005", int64(5)}}
 	if !reflect.DeepEqual(got, want) || len(fields) != 2 || fields[0].Name != "Name" {
 		t.Errorf("got %v fields %v, want %v", got, fields, want)
 	}
@@ -132,22 +129,5 @@ func TestFeatureSetGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf.WriteByte('\n')
-	golden(t, "featureset.json", buf.Bytes())
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	testutil.Golden(t, filepath.Join("testdata", "featureset.json"), buf.Bytes())
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -21,16 +20,14 @@ import (
 	"time"
 
 	"mosaic/catalog"
-	"mosaic/where"
+	"mosaic/internal/testutil"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 var ctx = context.Background()
 
 // fixedNow is the clock of test catalogs, so that job documents and
 // summaries are reproducible.
-func fixedNow() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
+var fixedNow = testutil.FixedNow
 
 // binDir holds the mosaic binary the process tests build (see mosaicBin).
 var binDir string
@@ -49,11 +46,7 @@ func TestMain(m *testing.M) {
 }
 
 // sceneFields are the user fields of the test collections.
-var sceneFields = []catalog.Field{
-	{Name: "CloudCover", Type: where.Real},
-	{Name: "AcquisitionDate", Type: where.Date},
-	{Name: "SensorName", Type: where.Text},
-}
+var sceneFields = testutil.SceneFields
 
 // fixItem is one line of a test manifest.
 type fixItem struct {
@@ -432,27 +425,7 @@ func normalise(b []byte) []byte {
 // rewrites the file.
 func golden(t testing.TB, name string, got []byte) {
 	t.Helper()
-	got = normalise(got)
-	path := filepath.Join("testdata", "golden", name)
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("golden file %s does not exist (run go test ./jobs -run %s -update)", path, t.Name())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	testutil.Golden(t, filepath.Join("testdata", "golden", name), normalise(got))
 }
 
 // execSleep starts a process that lives until killed.

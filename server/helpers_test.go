@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,62 +18,32 @@ import (
 	"time"
 
 	"mosaic/catalog"
+	"mosaic/internal/testutil"
 	"mosaic/jobs"
-	"mosaic/where"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 var ctx = context.Background()
 
 const gpPath = "/arcgis/rest/services/System/RasterAnalysisTools/GPServer"
 
 // fixedNow is the clock of the catalogs of golden tests.
-func fixedNow() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
+var fixedNow = testutil.FixedNow
 
 // mustOpen opens a new catalog in a temporary folder. base is the base of
 // collection URLs ("" for the default).
 func mustOpen(tb testing.TB, base string, now func() time.Time) *catalog.Catalog {
-	tb.Helper()
-	cat, err := catalog.Open(ctx, filepath.Join(tb.TempDir(), "catalog.db"), catalog.Options{BaseURL: base, Now: now})
-	if err != nil {
-		tb.Fatalf("open catalog: %v", err)
-	}
-	tb.Cleanup(func() { cat.Close() })
-	return cat
+	return testutil.OpenCatalog(tb, catalog.Options{BaseURL: base, Now: now})
 }
 
-var sceneFields = []catalog.Field{
-	{Name: "CloudCover", Type: where.Real},
-	{Name: "AcquisitionDate", Type: where.Date},
-	{Name: "SensorName", Type: where.Text},
-}
+var sceneFields = testutil.SceneFields
 
-// sceneManifest is a manifest of n items: item i has CloudCover i*10 % 100
-// and a 10×10 footprint at x=10i.
-func sceneManifest(n int) string {
-	var b strings.Builder
-	b.WriteString("Raster,CloudCover,AcquisitionDate,SensorName,XMin,YMin,XMax,YMax\n")
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&b, "/data/T%05d.tif,%d,2020-01-%02d,S2,%d,0,%d,10\n", i, i*10%100, 1+i%28, 10*i, 10*i+10)
-	}
-	return b.String()
-}
+// sceneManifest is testutil.SceneManifest.
+var sceneManifest = testutil.SceneManifest
 
-// mustScenes creates the collection name with n items loaded from a
-// manifest (see sceneManifest).
+// mustScenes creates the collection name with n items (see
+// testutil.SceneManifest).
 func mustScenes(tb testing.TB, cat *catalog.Catalog, name string, n int) *catalog.Collection {
-	tb.Helper()
-	coll, err := cat.CreateCollection(ctx, catalog.NewCollection{Name: name, SRS: "EPSG:32632", Fields: sceneFields})
-	if err != nil {
-		tb.Fatalf("create collection: %v", err)
-	}
-	if n > 0 {
-		if _, err := cat.LoadManifest(ctx, coll, strings.NewReader(sceneManifest(n)), "fixture"); err != nil {
-			tb.Fatalf("load manifest: %v", err)
-		}
-	}
-	return coll
+	return testutil.Scenes(tb, cat, name, n)
 }
 
 // newServer returns a server over m that logs into the returned buffer
@@ -202,21 +170,7 @@ func normalize(b []byte) []byte {
 // -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	got = normalize(got)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./server/ -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./server/ -run %s -update rewrites it):\n--- got\n%s\n--- want\n%s", name, t.Name(), got, want)
-	}
+	testutil.Golden(t, filepath.Join("testdata", name), normalize(got))
 }
 
 // client is an HTTP client of a server under test, as REST clients use it.
