@@ -128,6 +128,7 @@ func finishRow(row []any) {
 // col holds the positions of the standard columns in every item row.
 var col = func() (c struct {
 	Name, Raster, Category, Stale, Shape, XMin, YMin, XMax, YMax, CenterX, CenterY, ShapeArea, ShapeLength int
+	Width, Height, SRS                                                                                     int
 }) {
 	at := func(name string) int {
 		for i, f := range standardFields {
@@ -143,6 +144,7 @@ var col = func() (c struct {
 	c.Name, c.Raster, c.Category, c.Stale, c.Shape = at("Name"), at("Raster"), at("Category"), at("Stale"), at(ShapeColumn)
 	c.XMin, c.YMin, c.XMax, c.YMax = at("XMin"), at("YMin"), at("XMax"), at("YMax")
 	c.CenterX, c.CenterY, c.ShapeArea, c.ShapeLength = at("CenterX"), at("CenterY"), at("Shape_Area"), at("Shape_Length")
+	c.Width, c.Height, c.SRS = at("Width"), at("Height"), at("SRS")
 	return c
 }()
 

@@ -80,11 +80,20 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 		_, ok := seenField(seen, cols, name)
 		hasBounds = hasBounds && ok
 	}
-	if hasBounds {
+	_, hasSRS := seenField(seen, cols, "SRS")
+	_, hasShape := seenField(seen, cols, ShapeColumn)
+	projects := hasSRS && coll.SRS != "" // rows in another SRS have their footprints projected
+	if hasBounds || projects {
 		for _, name := range []string{"CenterX", "CenterY", "Shape_Area", "Shape_Length"} {
 			used[cols.pos[strings.ToLower(name)]] = true
 		}
 	}
+	if projects && (hasBounds || hasShape) {
+		for _, name := range []string{ShapeColumn, "XMin", "YMin", "XMax", "YMax"} {
+			used[cols.pos[strings.ToLower(name)]] = true
+		}
+	}
+	srsOf := map[string]string{} // the manifest's spellings of spatial references, normalised
 	var usedPos []int
 	for i := range cols.names {
 		if used[i] {
@@ -135,6 +144,21 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 			raster, _ := row[col.Raster].(string)
 			if strings.TrimSpace(raster) == "" {
 				return Errorf(Invalid, "manifest %s line %d: Raster is empty", source, line)
+			}
+			if given, ok := row[col.SRS].(string); ok {
+				srs, known := srsOf[given]
+				if !known {
+					if srs, err = ParseSRS(given); err != nil {
+						return Errorf(Invalid, "manifest %s line %d: SRS: %v", source, line, err)
+					}
+					srsOf[given] = srs
+				}
+				row[col.SRS] = srs
+				if projects && srs != "" && srs != coll.SRS {
+					if err := projectRow(row, cols, srs, coll.SRS); err != nil {
+						return Errorf(Invalid, "manifest %s line %d: %v", source, line, err)
+					}
+				}
 			}
 			finishRow(row)
 			if err := ins.add(row); err != nil {

@@ -111,8 +111,9 @@ func isRasterName(p string) bool {
 // ReadRaster reads the GeoTIFF header of path (read-only, header only) and
 // describes the raster as an item of a collection in spatial reference srs
 // ("" for a collection that has none yet, which the raster then gives it).
-// A collection with a spatial reference only takes rasters in that
-// reference: footprints are stored as they are, never reprojected.
+// A raster in another spatial reference has its footprint projected into
+// srs, densified along its edges to within half a pixel, and its pixel size
+// given in srs's units; the item's SRS stays the raster's own.
 func ReadRaster(path, srs string) (Item, error) {
 	info, err := geotiff.ReadFile(path)
 	if err != nil {
@@ -120,18 +121,13 @@ func ReadRaster(path, srs string) (Item, error) {
 	}
 	itemSRS := ""
 	if info.EPSG != 0 {
-		itemSRS = "EPSG:" + strconv.Itoa(info.EPSG)
-	}
-	if srs != "" && itemSRS != srs {
-		got := itemSRS
-		if got == "" {
-			got = "a spatial reference without an EPSG code"
+		if itemSRS, err = ParseSRS(strconv.Itoa(info.EPSG)); err != nil {
+			return Item{}, err
 		}
-		return Item{}, fmt.Errorf("raster is in %s, the collection in %s (mosaic does not reproject footprints)", got, srs)
 	}
 	corners := info.Corners()
 	cx, cy := info.CellSize()
-	return Item{
+	it := Item{
 		Raster:    path,
 		Footprint: corners[:],
 		CellSize:  (cx + cy) / 2,
@@ -140,5 +136,19 @@ func ReadRaster(path, srs string) (Item, error) {
 		BandCount: info.BandCount,
 		PixelType: info.PixelType,
 		SRS:       itemSRS,
-	}, nil
+	}
+	if srs == "" || itemSRS == srs {
+		return it, nil
+	}
+	if itemSRS == "" {
+		return Item{}, fmt.Errorf("raster has a spatial reference without an EPSG code, which cannot be projected into the collection's %s", srs)
+	}
+	t, err := Transformation(itemSRS, srs)
+	if err != nil {
+		return Item{}, fmt.Errorf("raster is in %s, the collection in %s: %w", itemSRS, srs, err)
+	}
+	if it.Footprint, it.CellSize, err = projectFootprint(t, corners[:], info.Width, info.Height); err != nil {
+		return Item{}, fmt.Errorf("raster is in %s: %w", itemSRS, err)
+	}
+	return it, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"mosaic/catalog"
 	"mosaic/geotiff"
+	"mosaic/proj"
 )
 
 // fixtures copies GeoTIFF fixtures from testdata/geotiff into a temporary
@@ -47,15 +48,15 @@ func sums(t *testing.T, dir string) map[string][32]byte {
 
 func TestReadRasters(t *testing.T) {
 	dir := fixtures(t, "sample/T32TMK_20200115.tif", "sample/T32TMK_20200209.tif", "rotated-u8-32632.tif",
-		"geographic-u8-4326.tif", "not-a-tiff.tif", "truncated.tif", "no-georef.tif")
+		"geographic-u8-4326.tif", "not-a-tiff.tif", "truncated.tif", "no-georef.tif", "srs/gauss-krueger-31467.tif")
 	before := sums(t, dir)
 	cat := mustOpen(t)
 	coll, err := cat.CreateCollection(ctx, catalog.NewCollection{Name: "scenes", Fields: sceneFields})
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, problems := catalog.ExpandRasterPaths([]string{filepath.Join(dir, "sample"), filepath.Join(dir, "*.tif"), filepath.Join(dir, "missing.tif")})
-	if len(files) != 7 || len(problems) != 1 || !errors.Is(problems[0], fs.ErrNotExist) {
+	files, problems := catalog.ExpandRasterPaths([]string{filepath.Join(dir, "sample"), filepath.Join(dir, "*.tif"), filepath.Join(dir, "srs"), filepath.Join(dir, "missing.tif")})
+	if len(files) != 8 || len(problems) != 1 || !errors.Is(problems[0], fs.ErrNotExist) {
 		t.Fatalf("expand: %d files %v, problems %v", len(files), files, problems)
 	}
 	attrs := map[string]any{"SensorName": "Sentinel-2", "AcquisitionDate": "2020-01-15"}
@@ -74,8 +75,8 @@ func TestReadRasters(t *testing.T) {
 		it.Attributes = attrs
 		items = append(items, it)
 	}
-	if len(items) != 3 {
-		t.Errorf("read %d, want 3 (the two samples and the rotated one)", len(items))
+	if len(items) != 4 {
+		t.Errorf("read %d, want 4 (the two samples, the rotated one and the geographic one, projected)", len(items))
 	}
 	err = cat.Update(ctx, func(tx *catalog.Tx) error {
 		if err := tx.SetSRS(ctx, coll, srs); err != nil {
@@ -88,10 +89,10 @@ func TestReadRasters(t *testing.T) {
 		t.Fatal(err)
 	}
 	kinds := map[string]error{
-		"geographic-u8-4326.tif": nil, // a different spatial reference than the collection's
-		"not-a-tiff.tif":         geotiff.ErrNotTIFF,
-		"truncated.tif":          geotiff.ErrTruncated,
-		"no-georef.tif":          geotiff.ErrNotGeoreferenced,
+		"gauss-krueger-31467.tif": proj.ErrUnknownCode, // a code mosaic does not project
+		"not-a-tiff.tif":          geotiff.ErrNotTIFF,
+		"truncated.tif":           geotiff.ErrTruncated,
+		"no-georef.tif":           geotiff.ErrNotGeoreferenced,
 	}
 	if len(readProblems) != len(kinds) {
 		t.Fatalf("problems: %v", readProblems)
@@ -102,7 +103,7 @@ func TestReadRasters(t *testing.T) {
 			t.Fatalf("problem %v is not a *RasterError", p)
 		}
 		want, ok := kinds[filepath.Base(re.Path)]
-		if !ok || (want != nil && !errors.Is(p, want)) || (want == nil && !strings.Contains(p.Error(), "EPSG:4326")) {
+		if !ok || !errors.Is(p, want) {
 			t.Errorf("problem %v for %s", p, re.Path)
 		}
 	}
@@ -125,9 +126,17 @@ func TestReadRasters(t *testing.T) {
 		first[8] != "Sentinel-2" || first[9] != "2020-01-15 00:00:00" {
 		t.Errorf("first item %v", first)
 	}
-	rotated := rows[2]
-	if rotated[0] != "rotated-u8-32632" || strings.Count(rotated[10].(string), "],[") != 4 {
+	byName := map[any][]any{}
+	for _, r := range rows {
+		byName[r[0]] = r
+	}
+	if rotated := byName["rotated-u8-32632"]; rotated == nil || strings.Count(rotated[10].(string), "],[") != 4 {
 		t.Errorf("rotated item %v: want its own 4-corner polygon", rotated)
+	}
+	// The geographic raster is projected into the collection's UTM zone:
+	// its pixel size is in metres and its SRS stays its own.
+	if geo := byName["geographic-u8-4326"]; geo == nil || geo[5] != "EPSG:4326" || geo[6].(float64) < 90 || geo[6].(float64) > 100 {
+		t.Errorf("geographic item %v: want SRS EPSG:4326 and a pixel of about 97 m", geo)
 	}
 	if after := sums(t, dir); len(after) != len(before) {
 		t.Errorf("files appeared or vanished: %d before, %d after", len(before), len(after))

@@ -3,7 +3,6 @@ package catalog
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"mosaic/where"
@@ -142,33 +141,6 @@ func validateCollectionName(name string) error {
 		return Errorf(Invalid, "image collection name %q: use only letters, digits and _ (at most 120), as ArcGIS service names", name)
 	}
 	return nil
-}
-
-// ParseSRS normalises a spatial reference: "EPSG:32632", "epsg:32632" or
-// "32632" become "EPSG:32632"; "" stays "".
-func ParseSRS(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", nil
-	}
-	code := s
-	if len(s) > 5 && strings.EqualFold(s[:5], "EPSG:") {
-		code = s[5:]
-	}
-	n, err := strconv.Atoi(code)
-	if err != nil || n <= 0 || n > 999999 {
-		return "", Errorf(Invalid, "spatial reference %q: expected EPSG:<code>, such as EPSG:32632", s)
-	}
-	return "EPSG:" + strconv.Itoa(n), nil
-}
-
-// EPSGCode returns the numeric code of an "EPSG:N" spatial reference, or 0.
-func EPSGCode(srs string) int {
-	if !strings.HasPrefix(srs, "EPSG:") {
-		return 0
-	}
-	n, _ := strconv.Atoi(srs[5:])
-	return n
 }
 
 // quoteIdent quotes an SQL identifier. Identifiers in mosaic's SQL come

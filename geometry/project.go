@@ -36,6 +36,22 @@ const maxDensifyDepth = 20
 // ErrDensify rather than bridged. The result is closed if ring is. Errors
 // of f are returned wrapped, with the point.
 func ProjectRing(ring [][2]float64, f Transform, tolerance float64) ([][2]float64, error) {
+	return densify(ring, nil, f, tolerance)
+}
+
+// DensifyProjected is ProjectRing for a caller that has projected ring's
+// vertices already (projected[i] = f(ring[i])): it adds the vertices the
+// edges need without projecting the given ones again.
+func DensifyProjected(ring, projected [][2]float64, f Transform, tolerance float64) ([][2]float64, error) {
+	if len(projected) != len(ring) {
+		return nil, fmt.Errorf("densify: %d projected vertices for a ring of %d", len(projected), len(ring))
+	}
+	return densify(ring, projected, f, tolerance)
+}
+
+// densify projects ring through f (taking the images of its vertices from
+// projected when not nil) and refines every edge to within tolerance.
+func densify(ring, projected [][2]float64, f Transform, tolerance float64) ([][2]float64, error) {
 	if !(tolerance > 0) || math.IsInf(tolerance, 0) {
 		return nil, fmt.Errorf("project ring: tolerance %v is not a positive number", tolerance)
 	}
@@ -44,7 +60,13 @@ func ProjectRing(ring [][2]float64, f Transform, tolerance float64) ([][2]float6
 		return nil, nil
 	}
 	d := densifier{f: f, tol: tolerance}
-	first, err := d.project(ring[0])
+	vertex := func(i int) ([2]float64, error) {
+		if projected != nil {
+			return projected[i], nil
+		}
+		return d.project(ring[i])
+	}
+	first, err := vertex(0)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +80,7 @@ func ProjectRing(ring [][2]float64, f Transform, tolerance float64) ([][2]float6
 		var cur [2]float64
 		if i == n {
 			cur = first // the closing edge ends where the ring began, exactly
-		} else if cur, err = d.project(src); err != nil {
+		} else if cur, err = vertex(i); err != nil {
 			return nil, err
 		}
 		if out, err = d.refine(out, prevSrc, src, prev, cur, 0); err != nil {

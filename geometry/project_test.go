@@ -3,6 +3,7 @@ package geometry
 import (
 	"errors"
 	"math"
+	"reflect"
 	"testing"
 )
 
@@ -183,5 +184,37 @@ func TestProjectPolygonNormalizes(t *testing.T) {
 	}
 	if got.Area() != 96 {
 		t.Errorf("Area = %v, want 96", got.Area())
+	}
+}
+
+// TestDensifyProjectedIsProjectRing: given the vertices' images, the
+// result is ProjectRing's, with none of them projected again.
+func TestDensifyProjectedIsProjectRing(t *testing.T) {
+	ring := [][2]float64{{-40, 70}, {40, 70}, {40, 20}, {-40, 20}, {-40, 70}}
+	calls := 0
+	f := func(x, y float64) (float64, float64, error) {
+		calls++
+		return mercator(x, y)
+	}
+	want, err := ProjectRing(ring, mercator, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projected := make([][2]float64, len(ring))
+	for i, p := range ring {
+		projected[i][0], projected[i][1], _ = mercator(p[0], p[1])
+	}
+	got, err := DensifyProjected(ring, projected, f, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DensifyProjected differs from ProjectRing:\n%v\n%v", got, want)
+	}
+	if calls >= len(got)*3 || calls == 0 {
+		t.Errorf("%d projections for %d vertices", calls, len(got))
+	}
+	if _, err := DensifyProjected(ring, projected[:2], f, 1000); err == nil {
+		t.Errorf("a short projected slice was accepted")
 	}
 }

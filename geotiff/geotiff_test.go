@@ -52,7 +52,7 @@ type gdalInfo struct {
 func goodFixtures(tb testing.TB) []string {
 	tb.Helper()
 	var paths []string
-	for _, pattern := range []string{"*.gdalinfo.json", "sample/*.gdalinfo.json"} {
+	for _, pattern := range []string{"*.gdalinfo.json", "sample/*.gdalinfo.json", "srs/*.gdalinfo.json"} {
 		m, err := filepath.Glob(filepath.Join(fixtures, pattern))
 		if err != nil {
 			tb.Fatal(err)

@@ -46,7 +46,7 @@ func mustSubmitAdd(t *testing.T, m *Manager, p AddImageParams) *Job {
 func TestAddImage(t *testing.T) {
 	t.Run("RastersWithAttributesAndSkips", func(t *testing.T) {
 		e := newEnv(t, nil)
-		dir := geotiffs(t, "le-strips-u8-32632.tif", "be-strips-u8-32632.tif", "geographic-u8-4326.tif", "not-a-tiff.tif")
+		dir := geotiffs(t, "le-strips-u8-32632.tif", "be-strips-u8-32632.tif", "srs/gauss-krueger-31467.tif", "not-a-tiff.tif")
 		var skipped []string
 		var progress []string
 		e.m.Skipped = func(path, reason string) { skipped = append(skipped, filepath.Base(path)+": "+reason) }
@@ -57,7 +57,7 @@ func TestAddImage(t *testing.T) {
 		if j.Done != 2 || e.count(t, "SensorName = 'S2' AND AcquisitionDate = date '2020-01-15'") != 2 {
 			t.Errorf("added %d; items with the attributes: %d", j.Done, e.count(t, "SensorName = 'S2'"))
 		}
-		if len(skipped) != 2 || !strings.HasPrefix(skipped[0], "geographic-u8-4326.tif: raster is in EPSG:4326") || !strings.HasPrefix(skipped[1], "not-a-tiff.tif") {
+		if len(skipped) != 2 || !strings.HasPrefix(skipped[0], "gauss-krueger-31467.tif: raster is in EPSG:31467") || !strings.HasPrefix(skipped[1], "not-a-tiff.tif") {
 			t.Errorf("skipped %q", skipped)
 		}
 		if strings.Join(progress, " ") != "1/4 2/4 3/4 4/4" {

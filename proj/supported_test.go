@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -102,4 +103,18 @@ func sameFamily(a, b CRS) bool {
 	}
 	hemi := func(c CRS) byte { n := strings.TrimSuffix(c.Name(), " (deprecated)"); return n[len(n)-1] }
 	return b.Code() == a.Code()+1 && hemi(a) == hemi(b)
+}
+
+// TestREADMECarriesTheTable: the README's "Coordinate systems" section,
+// which every unknown-code error points to, holds SUPPORTED.md's text.
+func TestREADMECarriesTheTable(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := supportedMarkdown()
+	section = section[strings.Index(section, "## Coordinate systems"):]
+	if !strings.Contains(string(readme), strings.TrimSpace(section)) {
+		t.Errorf("README.md's \"Coordinate systems\" section differs from SUPPORTED.md: paste SUPPORTED.md (from its heading on) into it")
+	}
 }
