@@ -161,6 +161,9 @@ func nameFromRaster(raster string) string {
 // area and perimeter.
 func setFootprint(row []any, cols *columnIndex, ring [][2]float64) {
 	set := func(name string, v any) { row[cols.pos[strings.ToLower(name)]] = v }
+	if n := len(ring); n > 1 && ring[0] == ring[n-1] {
+		ring = ring[:n-1] // ringsJSON closes it
+	}
 	if signedArea2(ring) > 0 {
 		// ArcGIS outer rings run clockwise; a south-up raster's corners do not.
 		r := make([][2]float64, len(ring))

@@ -7,7 +7,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"mosaic/geometry"
 )
+
+// FootprintSRSColumn names a manifest column that is no field: the spatial
+// reference a row's XMin…YMax and Shape are given in, when it is not the
+// row's SRS (the raster's own). An exported manifest gives the
+// collection's, so that its footprints load back unprojected.
+const FootprintSRSColumn = "FootprintSRS"
 
 // LoadManifest adds the items listed in a CSV manifest to coll without
 // opening any raster: how test fixtures and huge archives are registered.
@@ -46,8 +54,16 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 	pos := make([]int, len(header))
 	seen := map[int]string{}
 	hasRaster := false
+	footprintSRSAt := -1 // the FootprintSRS column, if any
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if strings.EqualFold(h, FootprintSRSColumn) {
+			if footprintSRSAt >= 0 {
+				return 0, Errorf(Invalid, "manifest %s line 1: %s appears twice", source, FootprintSRSColumn)
+			}
+			footprintSRSAt, pos[i] = i, -1
+			continue
+		}
 		f := Field{Name: ShapeColumn}
 		if !strings.EqualFold(h, ShapeColumn) {
 			var err error
@@ -70,7 +86,9 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 	// columns take their defaults, and fewer parameters load faster.
 	used := map[int]bool{}
 	for _, p := range pos {
-		used[p] = true
+		if p >= 0 {
+			used[p] = true
+		}
 	}
 	for _, name := range []string{"Name", "Category", "Stale"} {
 		used[cols.pos[strings.ToLower(name)]] = true
@@ -82,9 +100,14 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 	}
 	_, hasSRS := seenField(seen, cols, "SRS")
 	_, hasShape := seenField(seen, cols, ShapeColumn)
-	projects := hasSRS && coll.SRS != "" // rows in another SRS have their footprints projected
+	projects := (hasSRS || footprintSRSAt >= 0) && coll.SRS != "" // rows in another SRS have their footprints projected
 	if hasBounds || projects {
 		for _, name := range []string{"CenterX", "CenterY", "Shape_Area", "Shape_Length"} {
+			used[cols.pos[strings.ToLower(name)]] = true
+		}
+	}
+	if hasShape {
+		for _, name := range []string{"XMin", "YMin", "XMax", "YMax", "CenterX", "CenterY", "Shape_Area", "Shape_Length"} {
 			used[cols.pos[strings.ToLower(name)]] = true
 		}
 	}
@@ -129,6 +152,9 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 			line, _ := cr.FieldPos(0)
 			clear(row)
 			for i, cell := range rec {
+				if i == footprintSRSAt {
+					continue
+				}
 				if fields[i].Name == ShapeColumn {
 					if cell != "" {
 						row[pos[i]] = cell
@@ -145,20 +171,41 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 			if strings.TrimSpace(raster) == "" {
 				return Errorf(Invalid, "manifest %s line %d: Raster is empty", source, line)
 			}
-			if given, ok := row[col.SRS].(string); ok {
+			normalise := func(column, given string) (string, error) {
 				srs, known := srsOf[given]
 				if !known {
+					var err error
 					if srs, err = ParseSRS(given); err != nil {
-						return Errorf(Invalid, "manifest %s line %d: SRS: %v", source, line, err)
+						return "", Errorf(Invalid, "manifest %s line %d: %s: %v", source, line, column, err)
 					}
 					srsOf[given] = srs
 				}
-				row[col.SRS] = srs
-				if projects && srs != "" && srs != coll.SRS {
-					if err := projectRow(row, cols, srs, coll.SRS); err != nil {
-						return Errorf(Invalid, "manifest %s line %d: %v", source, line, err)
-					}
+				return srs, nil
+			}
+			extentSRS := ""
+			if given, ok := row[col.SRS].(string); ok {
+				if extentSRS, err = normalise("SRS", given); err != nil {
+					return err
 				}
+				row[col.SRS] = extentSRS
+			}
+			if footprintSRSAt >= 0 && rec[footprintSRSAt] != "" {
+				if extentSRS, err = normalise(FootprintSRSColumn, rec[footprintSRSAt]); err != nil {
+					return err
+				}
+			}
+			if projects && extentSRS != "" && extentSRS != coll.SRS {
+				if err := projectRow(row, cols, extentSRS, coll.SRS); err != nil {
+					return Errorf(Invalid, "manifest %s line %d: %v", source, line, err)
+				}
+			} else if shape, ok := row[col.Shape].(string); ok {
+				// The bounds, center, area and perimeter of a footprint given
+				// as rings are its own, whatever other columns say.
+				g, _, err := geometry.ParseEsri("esriGeometryPolygon", `{"rings":`+shape+`}`)
+				if err != nil {
+					return Errorf(Invalid, "manifest %s line %d: Shape: %v", source, line, err)
+				}
+				setPolygon(row, cols, g.(geometry.Polygon))
 			}
 			finishRow(row)
 			if err := ins.add(row); err != nil {

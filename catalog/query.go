@@ -23,6 +23,9 @@ type Query struct {
 type ItemRow struct {
 	Values []any  // int64, float64, string or nil
 	Shape  string // ArcGIS JSON rings, when the query asked for geometry
+	// Rectangle reports that the footprint is the rectangle of the item's
+	// XMin…YMax, stored as its bounds alone (Shape is then drawn from them).
+	Rectangle bool
 }
 
 // Compile validates a where clause against coll's fields.
@@ -56,6 +59,17 @@ func (coll *Collection) ResolveFields(names []string) ([]Field, error) {
 		return nil, Errorf(Invalid, "no fields asked for")
 	}
 	return fields, nil
+}
+
+// TimeField returns the field that gives an item its time: the first DATE
+// field of the collection, as the image service's timeInfo names it.
+func (coll *Collection) TimeField() (Field, bool) {
+	for _, f := range coll.Fields {
+		if f.Type == where.Date {
+			return f, true
+		}
+	}
+	return Field{}, false
 }
 
 func fieldNames(fs []Field) []string {
@@ -164,9 +178,10 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 					row.Values[i] = string(b)
 				}
 			}
-			row.Shape = shape.String
+			row.Shape, row.Rectangle = shape.String, false
 			if sel.Geometry && !shape.Valid && xmin.Valid && ymin.Valid && xmax.Valid && ymax.Valid {
 				row.Shape = rectangleRings(xmin.Float64, ymin.Float64, xmax.Float64, ymax.Float64)
+				row.Rectangle = true
 			}
 			if err := fn(row); err != nil {
 				return err

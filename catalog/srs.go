@@ -99,10 +99,8 @@ func projectFootprint(t *proj.Transform, corners [][2]float64, width, height int
 // projectRow projects the footprint of a manifest row given in spatial
 // reference from (its Shape rings, else the rectangle of its XMin…YMax)
 // into to, and sets the footprint and what derives from it (bounds,
-// center, area, perimeter) in to's units. Edges are densified to within
-// half a pixel when the row gives Width and Height, else to within a
-// thousandth of the footprint's size. A row with neither rings nor bounds
-// has no footprint to project.
+// center, area, perimeter) in to's units. A row with neither rings nor
+// bounds has no footprint to project.
 func projectRow(row []any, cols *columnIndex, from, to string) error {
 	var src geometry.Polygon
 	if shape, ok := row[col.Shape].(string); ok && shape != "" {
@@ -121,31 +119,42 @@ func projectRow(row []any, cols *columnIndex, from, to string) error {
 		}
 		src = geometry.Envelope{XMin: xmin, YMin: ymin, XMax: xmax, YMax: ymax}.Polygon()
 	}
-	t, err := Transformation(from, to)
+	w, _ := row[col.Width].(int64)
+	h, _ := row[col.Height].(int64)
+	p, err := projectPolygon(src, from, to, w, h)
 	if err != nil {
 		return err
+	}
+	setPolygon(row, cols, p)
+	return nil
+}
+
+// projectPolygon projects a footprint from spatial reference from into to,
+// its edges densified to within half a pixel when the raster's width and
+// height are known, else to within a thousandth of the footprint's size.
+func projectPolygon(src geometry.Polygon, from, to string, width, height int64) (geometry.Polygon, error) {
+	t, err := Transformation(from, to)
+	if err != nil {
+		return nil, err
 	}
 	outer := make([][2]float64, len(src[0]))
 	copy(outer, src[0])
 	if err := t.ForwardPoints(outer); err != nil {
-		return fmt.Errorf("SRS %s: the footprint lies outside what %s can represent: %w", from, to, err)
+		return nil, fmt.Errorf("SRS %s: the footprint lies outside what %s can represent: %w", from, to, err)
 	}
 	size := geometry.Polygon{outer}.Bounds()
 	tol := math.Max(size.XMax-size.XMin, size.YMax-size.YMin) / 1000
-	w, _ := row[col.Width].(int64)
-	h, _ := row[col.Height].(int64)
-	if area := math.Abs(geometry.Polygon{outer}.Area()); w > 0 && h > 0 && area > 0 {
-		tol = math.Sqrt(area/float64(w*h)) / 2
+	if area := math.Abs(geometry.Polygon{outer}.Area()); width > 0 && height > 0 && area > 0 {
+		tol = math.Sqrt(area/float64(width*height)) / 2
 	}
 	if !(tol > 0) {
-		return fmt.Errorf("SRS %s: the footprint has no extent", from)
+		return nil, fmt.Errorf("SRS %s: the footprint has no extent", from)
 	}
 	p, err := geometry.ProjectPolygon(src, t.Forward, tol)
 	if err != nil {
-		return fmt.Errorf("SRS %s: project the footprint into %s: %w", from, to, err)
+		return nil, fmt.Errorf("SRS %s: project the footprint into %s: %w", from, to, err)
 	}
-	setPolygon(row, cols, p)
-	return nil
+	return p, nil
 }
 
 // setPolygon stores a footprint polygon, with holes or several parts, and

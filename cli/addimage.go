@@ -20,6 +20,7 @@ func addImageCommand() *ucli.Command {
 			collectionFlag(),
 			&ucli.StringSliceFlag{Name: "attr", Usage: "set a field on every added item, KEY=VALUE (repeatable)"},
 			&ucli.StringFlag{Name: "manifest", Usage: "a CSV file (or - for stdin) whose header names item fields, Raster required; no raster is opened"},
+			&ucli.StringFlag{Name: "from", Usage: "import the items of a GDAL tile index (GeoPackage, as gdaltindex makes), a GeoJSON FeatureCollection or a STAC ItemCollection; no raster is opened"},
 		},
 		Action: addImage,
 	}
@@ -40,9 +41,9 @@ type skipped struct {
 // addImage submits an AddImage job and runs it here, with a progress bar
 // while it reads raster headers; it lists the sources it skipped.
 func addImage(c *ucli.Context) error {
-	p := jobs.AddImageParams{ImageCollection: c.String("image-collection"), Rasters: c.Args().Slice(), Manifest: c.String("manifest")}
-	if len(p.Rasters) == 0 && p.Manifest == "" {
-		return invalid("add-image needs rasters (files, folders or globs) or --manifest FILE")
+	p := jobs.AddImageParams{ImageCollection: c.String("image-collection"), Rasters: c.Args().Slice(), Manifest: c.String("manifest"), From: c.String("from")}
+	if len(p.Rasters) == 0 && p.Manifest == "" && p.From == "" {
+		return invalid("add-image needs rasters (files, folders or globs), --manifest FILE or --from FILE")
 	}
 	for _, kv := range c.StringSlice("attr") {
 		k, v, ok := strings.Cut(kv, "=")

@@ -197,6 +197,7 @@ func NewApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			listCollectionsCommand(),
 			deleteImageCommand(),
 			deleteCollectionCommand(),
+			exportCommand(),
 			jobsCommand(),
 			serveCommand(),
 		}),

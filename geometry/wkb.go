@@ -113,6 +113,44 @@ func AppendGeoPackage(dst []byte, g Geometry, srsID int32) []byte {
 	return AppendWKB(dst, g)
 }
 
+// AppendGeoPackageMulti appends p as AppendGeoPackage does, but always as
+// a MultiPolygon, even of one part: for a table whose declared geometry
+// type is MULTIPOLYGON.
+func AppendGeoPackageMulti(dst []byte, p Polygon, srsID int32) []byte {
+	const flags = 1<<1 | 1
+	dst = append(dst, 'G', 'P', 0, flags)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(srsID))
+	e := p.Bounds()
+	for _, v := range [...]float64{e.XMin, e.XMax, e.YMin, e.YMax} {
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
+	}
+	var parts [][2]int // [start, end) of each part's rings
+	start := 0
+	for i := 1; i <= len(p); i++ {
+		if i == len(p) || isOuter(p, i) {
+			parts = append(parts, [2]int{start, i})
+			start = i
+		}
+	}
+	dst = appendWKBHeader(dst, wkbMultiPolygon)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(parts)))
+	for _, part := range parts {
+		dst = appendWKBPolygon(dst, p[part[0]:part[1]])
+	}
+	return dst
+}
+
+// Parts reports how many outer rings (polygons) p has.
+func (p Polygon) Parts() int {
+	n := 0
+	for i := range p {
+		if i == 0 || isOuter(p, i) {
+			n++
+		}
+	}
+	return n
+}
+
 // boundsOf is g.Bounds() without the dynamic call, through which g would
 // escape to the heap and cost an allocation per feature.
 func boundsOf(g Geometry) Envelope {

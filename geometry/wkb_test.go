@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math"
+	"reflect"
 	"testing"
 )
 
@@ -175,5 +176,19 @@ func TestDecodeGeoPackage(t *testing.T) {
 			p, _, err := DecodeGeoPackage(tt.in)
 			checkParseError(t, p, err, "GeoPackage geometry", "", tt.offset)
 		})
+	}
+}
+
+// TestAppendGeoPackageMulti: a one-part polygon written as a MultiPolygon
+// decodes back to itself.
+func TestAppendGeoPackageMulti(t *testing.T) {
+	p := Normalize(Polygon{{{0, 10}, {10, 10}, {10, 0}, {0, 0}, {0, 10}}, {{2, 2}, {2, 4}, {4, 4}, {4, 2}, {2, 2}}})
+	b := AppendGeoPackageMulti(nil, p, 4326)
+	if b[8+32+1] != 6 { // the WKB type after the header, the envelope and the byte order
+		t.Fatalf("WKB type %d, want 6 (MultiPolygon)", b[8+32+1])
+	}
+	got, srs, err := DecodeGeoPackage(b)
+	if err != nil || srs != 4326 || !reflect.DeepEqual(got, p) || p.Parts() != 1 {
+		t.Errorf("decoded %v %d %v, want %v", got, srs, err, p)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mosaic/catalog"
+	"mosaic/formats"
 )
 
 // AddImageParams are the inputs of AddImage.
@@ -29,6 +30,10 @@ type AddImageParams struct {
 	// Attributes sets fields on every item read from Rasters: field name
 	// (case-insensitive) to value, converted as catalog.ConvertValue does.
 	Attributes map[string]any
+	// From is the path of a GDAL tile index (GeoPackage), a GeoJSON
+	// FeatureCollection or a STAC ItemCollection whose items are added
+	// with their footprints and attributes, no raster opened.
+	From string
 }
 
 // addImageInputs are the inputs an AddImage job records.
@@ -36,6 +41,7 @@ type addImageInputs struct {
 	Rasters    []string       `json:"inputRasters"`
 	Manifest   string         `json:"manifest"`
 	Attributes map[string]any `json:"attributes"`
+	From       string         `json:"from"`
 }
 
 // SubmitAddImage validates p and records an AddImage job
@@ -55,9 +61,23 @@ func (m *Manager) SubmitAddImage(ctx context.Context, p AddImageParams) (*Job, e
 		rasters = append(rasters, abs)
 	}
 	manifest := strings.TrimSpace(p.Manifest)
+	from := ""
+	if strings.TrimSpace(p.From) != "" {
+		abs, err := filepath.Abs(p.From)
+		if err != nil {
+			return nil, catalog.ParamErrorf("from", "from %s: %v", p.From, err)
+		}
+		if info, err := os.Stat(abs); err != nil || !info.Mode().IsRegular() {
+			return nil, catalog.ParamErrorf("from", "from %s: not a file", p.From)
+		}
+		if _, err := formats.Sniff(abs); err != nil {
+			return nil, catalog.ParamErrorf("from", "from %s: %v", p.From, err)
+		}
+		from = abs
+	}
 	switch {
-	case len(rasters) == 0 && manifest == "":
-		return nil, catalog.ParamErrorf("inputRasters", "AddImage needs rasters (files, folders or globs) or a manifest")
+	case len(rasters) == 0 && manifest == "" && from == "":
+		return nil, catalog.ParamErrorf("inputRasters", "AddImage needs rasters (files, folders or globs), a manifest, or a file to import")
 	case manifest != "" && len(p.Attributes) > 0 && len(rasters) == 0:
 		return nil, catalog.ParamErrorf("attributes", "attributes apply to rasters read from files; a manifest sets fields in its own columns")
 	case manifest == "-":
@@ -98,6 +118,9 @@ func (m *Manager) SubmitAddImage(ctx context.Context, p AddImageParams) (*Job, e
 		}
 		if manifest != "" {
 			j.Inputs["manifest"] = catalog.JSON(manifest)
+		}
+		if from != "" {
+			j.Inputs["from"] = catalog.JSON(from)
 		}
 		if len(attrs) > 0 {
 			j.Inputs["attributes"] = catalog.JSON(attrs)
@@ -246,6 +269,28 @@ func (m *Manager) runAddImage(ctx context.Context, j *Job) error {
 			}
 			added += n
 			msgs = append(msgs, Info(fmt.Sprintf("Added %d items to %s from manifest %s", n, coll.Name, manifestName(in.Manifest))))
+		}
+		if in.From != "" {
+			im, err := tx.Importer(ctx, coll)
+			if err != nil {
+				return err
+			}
+			f, err := formats.Import(ctx, in.From, im.Add)
+			if catalog.ErrorCode(err) == catalog.Internal {
+				err = catalog.Errorf(catalog.Invalid, "%w", err) // the file is not what it should be
+			}
+			if err != nil {
+				return fmt.Errorf("import %s: %w", in.From, err)
+			}
+			n, ignored, err := im.Finish()
+			if err != nil {
+				return err
+			}
+			added += n
+			msgs = append(msgs, Info(fmt.Sprintf("Added %d items to %s from %s (%s)", n, coll.Name, in.From, f)))
+			if len(ignored) > 0 {
+				msgs = append(msgs, Warn(fmt.Sprintf("Not imported, as %s has no such fields: %s", coll.Name, strings.Join(ignored, ", "))))
+			}
 		}
 		for i, p := range problems {
 			if i == maxSkipMessages {
