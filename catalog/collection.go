@@ -424,6 +424,17 @@ func (c *Catalog) Collections(ctx context.Context) ([]CollectionSummary, error) 
 }
 
 // CountItems returns the number of items in coll.
+func (c *Catalog) CountItems(ctx context.Context, coll *Collection) (int64, error) {
+	var n int64
+	err := c.View(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.CountItems(ctx, coll)
+		return err
+	})
+	return n, err
+}
+
+// CountItems returns the number of items in coll, inside tx.
 func (tx *Tx) CountItems(ctx context.Context, coll *Collection) (int64, error) {
 	var n int64
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(coll.Table())).Scan(&n); err != nil {

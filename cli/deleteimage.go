@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"mosaic/catalog"
 	"mosaic/jobs"
+	"mosaic/pictures"
 )
 
 func deleteImageCommand() *ucli.Command {
@@ -25,7 +27,7 @@ func deleteImageCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "no-wait", Usage: "only submit the job; 'mosaic jobs resume ID' (or mosaic serve) runs it"},
 			&ucli.BoolFlag{Name: "no-update-boundary", Usage: "do not recompute the collection's boundary afterwards"},
 			&ucli.BoolFlag{Name: "no-mark-overviews", Usage: "do not mark overviews over removed items stale"},
-			formatFlag("json", "html", "text"),
+			formatFlag("json", "html", "text", "svg"),
 		},
 		Action: deleteImage,
 	}
@@ -35,9 +37,12 @@ func deleteImage(c *ucli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
-	f, err := format(c, "json", "html", "text")
+	f, err := format(c, "json", "html", "text", "svg")
 	if err != nil {
 		return err
+	}
+	if f == "svg" && !c.Bool("dry-run") {
+		return invalid("-f svg draws a --dry-run; a job prints json, html or text")
 	}
 	if c.Bool("dry-run") && c.Bool("no-wait") {
 		return invalid("--dry-run and --no-wait do not go together")
@@ -136,8 +141,8 @@ const dryRunTextItems = 20
 // dryRun reports what delete-image would remove: all items in JSON
 // (streamed), the first 20 in text.
 func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string) error {
-	if f == "html" {
-		return invalid("--dry-run prints json or text, not html")
+	if f == "html" || f == "svg" {
+		return dryRunPicture(c, m, p, f)
 	}
 	out := bufio.NewWriterSize(stdout(c), 64<<10)
 	defer out.Flush()
@@ -187,4 +192,40 @@ func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string
 		fmt.Fprintf(out, "  … and %d more (-f json lists them all)\n", n-dryRunTextItems)
 	}
 	return out.Flush()
+}
+
+// dryRunPictureItems is how many matching items the HTML dry run lists
+// under its map.
+const dryRunPictureItems = 100
+
+// dryRunPicture draws the dry run: kept and to-be-removed footprints, the
+// boundary before and after, as an SVG or an HTML page around it.
+func dryRunPicture(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string) error {
+	var ids []int64
+	var first []catalog.ItemRef
+	coll, err := m.DryRun(c.Context, p, func(it catalog.ItemRef) error {
+		ids = append(ids, it.OBJECTID)
+		if len(first) < dryRunPictureItems {
+			first = append(first, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	title := fmt.Sprintf("Dry run: delete-image -i %s --where %q", coll.Name, p.Where)
+	if f == "svg" {
+		_, err := pictures.DryRun(c.Context, m.Catalog(), coll, ids, stdout(c), pictures.Options{Title: title})
+		return err
+	}
+	var svg bytes.Buffer
+	if _, err := pictures.DryRun(c.Context, m.Catalog(), coll, ids, &svg, pictures.Options{Title: title, Inline: true}); err != nil {
+		return err
+	}
+	total, err := m.Catalog().CountItems(c.Context, coll)
+	if err != nil {
+		return err
+	}
+	return pictures.WriteDryRunPage(stdout(c), pictures.DryRunPage{Collection: coll.Name, Where: p.Where,
+		Matches: int64(len(ids)), Total: total, First: first, SVG: svg.Bytes()})
 }

@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"mosaic/catalog"
+	"mosaic/pictures"
 )
 
 func listImagesCommand() *ucli.Command {
@@ -24,7 +25,7 @@ func listImagesCommand() *ucli.Command {
 			&ucli.Int64Flag{Name: "limit", Usage: "show at most N items (0: all)"},
 			&ucli.Int64Flag{Name: "offset", Usage: "skip the first N items"},
 			&ucli.BoolFlag{Name: "no-geometry", Usage: "leave footprints out of JSON output"},
-			formatFlag("json", "csv", "table"),
+			formatFlag("json", "csv", "table", "svg"),
 		},
 		Action: listImages,
 	}
@@ -34,7 +35,7 @@ func listImages(c *ucli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
-	f, err := format(c, "json", "csv", "table")
+	f, err := format(c, "json", "csv", "table", "svg")
 	if err != nil {
 		return err
 	}
@@ -49,6 +50,9 @@ func listImages(c *ucli.Context) error {
 	}
 	q := catalog.Query{Where: c.String("where"), Limit: c.Int64("limit"), Offset: c.Int64("offset"),
 		Geometry: f == "json" && !c.Bool("no-geometry")}
+	if f == "svg" {
+		return pictures.Listing(c.Context, cat, coll, q, stdout(c), pictures.Options{})
+	}
 	if fs := c.String("fields"); fs != "" {
 		q.Fields = strings.Split(fs, ",")
 	}
