@@ -14,6 +14,12 @@ type Query struct {
 	Where    string   // ArcGIS SQL where clause; "" selects every item
 	Fields   []string // fields to return, case-insensitively; nil or ["*"] returns all
 	Geometry bool     // also return each item's footprint polygon
+	// Spatial, when not nil, keeps the items whose footprints are in its
+	// relation with its geometry.
+	Spatial *Spatial
+	// OutSRS gives footprints (and the feature set's spatial reference) in
+	// this spatial reference instead of the collection's.
+	OutSRS string
 	Offset   int64
 	Limit    int64 // 0: no limit
 }
@@ -87,6 +93,8 @@ type Selection struct {
 	Fields     []Field // the fields each row carries, in order
 	Geometry   bool    // rows carry their footprint
 	clause     *where.Clause
+	spatial    *spatialFilter
+	out        *outProjection // nil: footprints in the collection's reference
 	offset     int64
 	limit      int64
 }
@@ -107,21 +115,54 @@ func (coll *Collection) Select(q Query) (*Selection, error) {
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, Errorf(Invalid, "limit and offset must not be negative")
 	}
+	if q.Spatial != nil {
+		if sel.spatial, err = coll.prepareSpatial(q.Spatial); err != nil {
+			return nil, err
+		}
+	}
+	if q.OutSRS != "" {
+		if sel.out, err = coll.outProjection(q.OutSRS); err != nil {
+			return nil, err
+		}
+	}
 	return sel, nil
 }
 
 // FeatureSet is the head of the feature set the selection's rows make.
 func (sel *Selection) FeatureSet() FeatureSet {
-	return FeatureSet{Fields: sel.Fields, Geometry: sel.Geometry, SRS: sel.Collection.SRS}
+	return FeatureSet{Fields: sel.Fields, Geometry: sel.Geometry, SRS: sel.SRS()}
+}
+
+// SRS is the spatial reference the selection's footprints come in.
+func (sel *Selection) SRS() string {
+	if sel.out != nil {
+		return sel.out.srs
+	}
+	return sel.Collection.SRS
 }
 
 // filter is the selection's WHERE condition ("" for every item) and its
-// arguments.
-func (sel *Selection) filter() (string, []any) {
-	if sel.clause == nil {
-		return "", nil
+// arguments, and the function that releases what they hold once the
+// statement has run (a spatial filter's registration).
+func (sel *Selection) filter() (string, []any, func()) {
+	var conds []string
+	var args []any
+	release := func() {}
+	if sel.clause != nil {
+		conds = append(conds, sel.clause.SQL)
+		args = append(args, sel.clause.Args...)
 	}
-	return " WHERE " + sel.clause.SQL, sel.clause.Args
+	if sel.spatial != nil {
+		key, done := holdFilter(sel.spatial)
+		cond, a := sel.spatial.condition(key)
+		conds = append(conds, cond)
+		args = append(args, a...)
+		release = done
+	}
+	if len(conds) == 0 {
+		return "", nil, release
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, release
 }
 
 // Each runs the selection and calls fn for each item in OBJECTID order, in
@@ -131,11 +172,12 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 	coll := sel.Collection
 	cols := fieldNames(sel.Fields)
 	if sel.Geometry {
-		cols = append(cols, ShapeColumn, "XMin", "YMin", "XMax", "YMax")
+		cols = append(cols, ShapeColumn, "XMin", "YMin", "XMax", "YMax", "LowPS")
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "SELECT %s FROM %s", columnList(cols), quoteIdent(coll.Table()))
-	cond, args := sel.filter()
+	cond, args, release := sel.filter()
+	defer release()
 	b.WriteString(cond)
 	b.WriteString(" ORDER BY OBJECTID")
 	if sel.limit > 0 || sel.offset > 0 {
@@ -165,9 +207,9 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 			dest[i] = &row.Values[i]
 		}
 		var shape sql.NullString
-		var xmin, ymin, xmax, ymax sql.NullFloat64
+		var xmin, ymin, xmax, ymax, lowPS sql.NullFloat64
 		if sel.Geometry {
-			copy(dest[len(sel.Fields):], []any{&shape, &xmin, &ymin, &xmax, &ymax})
+			copy(dest[len(sel.Fields):], []any{&shape, &xmin, &ymin, &xmax, &ymax, &lowPS})
 		}
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
@@ -182,6 +224,11 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 			if sel.Geometry && !shape.Valid && xmin.Valid && ymin.Valid && xmax.Valid && ymax.Valid {
 				row.Shape = rectangleRings(xmin.Float64, ymin.Float64, xmax.Float64, ymax.Float64)
 				row.Rectangle = true
+			}
+			if sel.out != nil && row.Shape != "" {
+				if err := sel.out.project(row, lowPS.Float64); err != nil {
+					return fmt.Errorf("item %v: %w", row.Values[0], err)
+				}
 			}
 			if err := fn(row); err != nil {
 				return err
@@ -198,7 +245,8 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 // offset and limit do not count).
 func (c *Catalog) Count(ctx context.Context, sel *Selection) (int64, error) {
 	coll := sel.Collection
-	cond, args := sel.filter()
+	cond, args, release := sel.filter()
+	defer release()
 	var n int64
 	err := c.View(ctx, func(tx *Tx) error {
 		return tx.Guard(ctx, []string{coll.Table()}, "", func() error {

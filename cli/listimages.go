@@ -25,6 +25,8 @@ func listImagesCommand() *ucli.Command {
 			&ucli.Int64Flag{Name: "limit", Usage: "show at most N items (0: all)"},
 			&ucli.Int64Flag{Name: "offset", Usage: "skip the first N items"},
 			&ucli.BoolFlag{Name: "no-geometry", Usage: "leave footprints out of JSON output"},
+			&ucli.StringFlag{Name: "out-sr", Usage: "give footprints in this spatial reference (EPSG:N or a wkid), not the collection's"},
+			geometryFlag(), geometryTypeFlag(), inSRFlag(), spatialRelFlag(),
 			formatFlag("json", "csv", "table", "svg"),
 		},
 		Action: listImages,
@@ -50,9 +52,13 @@ func listImages(c *ucli.Context) error {
 	}
 	q := catalog.Query{Where: c.String("where"), Limit: c.Int64("limit"), Offset: c.Int64("offset"),
 		Geometry: f == "json" && !c.Bool("no-geometry")}
+	if q.Spatial, err = spatialFlags(c); err != nil {
+		return err
+	}
 	if f == "svg" {
 		return pictures.Listing(c.Context, cat, coll, q, stdout(c), pictures.Options{})
 	}
+	q.OutSRS = c.String("out-sr")
 	if fs := c.String("fields"); fs != "" {
 		q.Fields = strings.Split(fs, ",")
 	}
