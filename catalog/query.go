@@ -20,8 +20,8 @@ type Query struct {
 	// OutSRS gives footprints (and the feature set's spatial reference) in
 	// this spatial reference instead of the collection's.
 	OutSRS string
-	Offset   int64
-	Limit    int64 // 0: no limit
+	Offset int64
+	Limit  int64 // 0: no limit
 }
 
 // ItemRow is one item of a selection's answer. Values follow the
