@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"mosaic/internal/textutil"
 	"mosaic/where"
 )
 
@@ -44,11 +45,11 @@ func (coll *Collection) Schema() where.Schema {
 	return append(s, coll.Fields...)
 }
 
-// Field returns the field named name (case-insensitively), with its
-// canonical name.
+// Field returns the field named name (case-insensitively, ASCII letters
+// only: ArcGIS field names are ASCII), with its canonical name.
 func (coll *Collection) Field(name string) (Field, bool) {
 	for _, f := range coll.Schema() {
-		if strings.EqualFold(f.Name, name) {
+		if textutil.EqualFold(f.Name, name) {
 			return f, true
 		}
 	}

@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"strings"
 	"testing"
 
 	"mosaic/catalog"
@@ -131,5 +132,36 @@ func TestCollectionsCountAndBoundary(t *testing.T) {
 	want := catalog.Extent{XMin: 10, YMin: 0, XMax: 60, YMax: 10}
 	if b := colls[0].Boundary; b == nil || *b != want {
 		t.Errorf("boundary %+v, want %+v", b, want)
+	}
+}
+
+// TestFieldNamesFoldASCIIOnly: ArcGIS field names are ASCII, so only ASCII
+// letters match regardless of case; ſ (U+017F) is not s, K (U+212A) not k.
+func TestFieldNamesFoldASCIIOnly(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 1)
+	for _, tc := range []struct {
+		name string
+		want string
+	}{
+		{"stale", "Stale"},
+		{"STALE", "Stale"},
+		{"ſtale", ""},
+		{"cloudcover", "CloudCover"},
+		{"\u212a", ""},
+	} {
+		f, ok := coll.Field(tc.name)
+		if f.Name != tc.want || ok != (tc.want != "") {
+			t.Errorf("Field(%q) = %q, %v; want %q", tc.name, f.Name, ok, tc.want)
+		}
+	}
+	if _, err := coll.Select(catalog.Query{Fields: []string{"ſtale"}}); catalog.ErrorCode(err) != catalog.Invalid {
+		t.Errorf("--fields ſtale: %v, want an unknown field", err)
+	}
+	if _, err := coll.WritableField("ſensorname"); catalog.ErrorCode(err) != catalog.Invalid {
+		t.Errorf("WritableField(ſensorname): %v, want an unknown field", err)
+	}
+	if _, err := cat.LoadManifest(ctx, coll, strings.NewReader("Raster,ſhape\n/a.tif,x\n"), "m.csv"); catalog.ErrorCode(err) != catalog.Invalid {
+		t.Errorf("manifest column ſhape: %v, want an unknown field", err)
 	}
 }

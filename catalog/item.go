@@ -8,6 +8,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"mosaic/internal/textutil"
 )
 
 // Item is a raster item to add to a collection. Zero values mean "not
@@ -44,7 +46,7 @@ func (coll *Collection) itemRow(it *Item, cols *columnIndex) ([]any, error) {
 		return nil, Errorf(Invalid, "item %q: Raster (the source path) is required", it.Name)
 	}
 	row := make([]any, len(cols.names))
-	set := func(name string, v any) { row[cols.pos[strings.ToLower(name)]] = v }
+	set := func(name string, v any) { row[cols.pos[textutil.ToLower(name)]] = v }
 	set("Name", it.Name)
 	set("Raster", it.Raster)
 	cat := it.Category
@@ -158,7 +160,7 @@ func nameFromRaster(raster string) string {
 // setFootprint stores a polygon and what derives from it: bounds, center,
 // area and perimeter.
 func setFootprint(row []any, cols *columnIndex, ring [][2]float64) {
-	set := func(name string, v any) { row[cols.pos[strings.ToLower(name)]] = v }
+	set := func(name string, v any) { row[cols.pos[textutil.ToLower(name)]] = v }
 	if signedArea2(ring) > 0 {
 		// ArcGIS outer rings run clockwise; a south-up raster's corners do not.
 		r := make([][2]float64, len(ring))
@@ -269,7 +271,7 @@ func ringsJSON(ring [][2]float64) string {
 	return b.String()
 }
 
-// columnIndex maps lower-cased column names to their positions.
+// columnIndex maps lower-cased (ASCII) column names to their positions.
 type columnIndex struct {
 	names []string
 	pos   map[string]int
@@ -279,7 +281,7 @@ func (coll *Collection) columnIndex() *columnIndex {
 	names := coll.columns()
 	ci := &columnIndex{names: names, pos: make(map[string]int, len(names))}
 	for i, n := range names {
-		ci.pos[strings.ToLower(n)] = i
+		ci.pos[textutil.ToLower(n)] = i
 	}
 	return ci
 }

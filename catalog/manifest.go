@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"mosaic/internal/textutil"
 )
 
 // LoadManifest adds the items listed in a CSV manifest to coll without
@@ -49,13 +51,13 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		f := Field{Name: ShapeColumn}
-		if !strings.EqualFold(h, ShapeColumn) {
+		if !textutil.EqualFold(h, ShapeColumn) {
 			var err error
 			if f, err = coll.WritableField(h); err != nil {
 				return 0, Errorf(Invalid, "manifest %s line 1, column %d: %v", source, i+1, err)
 			}
 		}
-		p := cols.pos[strings.ToLower(f.Name)]
+		p := cols.pos[textutil.ToLower(f.Name)]
 		if prev, dup := seen[p]; dup {
 			return 0, Errorf(Invalid, "manifest %s line 1: field %s appears twice (%q and %q)", source, f.Name, prev, h)
 		}
@@ -73,7 +75,7 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 		used[p] = true
 	}
 	for _, name := range []string{"Name", "Category", "Stale"} {
-		used[cols.pos[strings.ToLower(name)]] = true
+		used[cols.pos[textutil.ToLower(name)]] = true
 	}
 	hasBounds := true
 	for _, name := range []string{"XMin", "YMin", "XMax", "YMax"} {
@@ -82,7 +84,7 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 	}
 	if hasBounds {
 		for _, name := range []string{"CenterX", "CenterY", "Shape_Area", "Shape_Length"} {
-			used[cols.pos[strings.ToLower(name)]] = true
+			used[cols.pos[textutil.ToLower(name)]] = true
 		}
 	}
 	var usedPos []int
@@ -152,6 +154,6 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 
 // seenField reports whether the manifest header has the field name.
 func seenField(seen map[int]string, cols *columnIndex, name string) (string, bool) {
-	h, ok := seen[cols.pos[strings.ToLower(name)]]
+	h, ok := seen[cols.pos[textutil.ToLower(name)]]
 	return h, ok
 }

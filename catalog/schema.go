@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mosaic/internal/textutil"
 	"mosaic/where"
 )
 
@@ -69,11 +70,11 @@ func StandardFields() []Field {
 
 func isStandardField(name string) bool {
 	for _, f := range standardFields {
-		if strings.EqualFold(f.Name, name) {
+		if textutil.EqualFold(f.Name, name) {
 			return true
 		}
 	}
-	return strings.EqualFold(name, ShapeColumn)
+	return textutil.EqualFold(name, ShapeColumn)
 }
 
 var (
@@ -122,7 +123,7 @@ func validateFields(fields []Field) error {
 		if isStandardField(f.Name) {
 			return Errorf(Invalid, "field %q: %s is a standard field of every collection", f.Name, f.Name)
 		}
-		k := strings.ToLower(f.Name)
+		k := textutil.ToLower(f.Name)
 		if seen[k] {
 			return Errorf(Invalid, "field %q is declared twice", f.Name)
 		}

@@ -1,6 +1,10 @@
 package where
 
-import "strings"
+import (
+	"strings"
+
+	"mosaic/internal/textutil"
+)
 
 // Type is the declared type of a field of the item table.
 type Type int
@@ -44,10 +48,11 @@ type Field struct {
 // Schema lists the fields a clause may refer to.
 type Schema []Field
 
-// lookup finds a field by name, case-insensitively.
+// lookup finds a field by name, case-insensitively: ASCII letters only
+// fold, as ArcGIS field names are ASCII.
 func (s Schema) lookup(name string) (Field, bool) {
 	for _, f := range s {
-		if strings.EqualFold(f.Name, name) {
+		if textutil.EqualFold(f.Name, name) {
 			return f, true
 		}
 	}
