@@ -202,21 +202,21 @@ func ParseRef(s string) (Ref, error) {
 	case strings.HasPrefix(s, "{"):
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(s), &obj); err != nil {
-			return Ref{}, Errorf(Invalid, "image collection %s: not a JSON object: %v", s, err)
+			return Ref{}, Errorf(Invalid, "image collection %s: not a JSON object: %v", textutil.Excerpt(s), err)
 		}
 		if len(obj) != 1 {
-			return Ref{}, Errorf(Invalid, "image collection %s: expected exactly one of the keys itemId, url, uri; got %d keys", s, len(obj))
+			return Ref{}, Errorf(Invalid, "image collection %s: expected exactly one of the keys itemId, url, uri; got %d keys", textutil.Excerpt(s), len(obj))
 		}
 		for k, raw := range obj {
 			var v string
 			if err := json.Unmarshal(raw, &v); err != nil {
-				return Ref{}, Errorf(Invalid, "image collection %s: %s must be a string", s, k)
+				return Ref{}, Errorf(Invalid, "image collection %s: %s must be a string", textutil.Excerpt(s), textutil.Quote(k))
 			}
 			switch k {
 			case "itemId":
 				v = strings.ToLower(strings.TrimSpace(v))
 				if len(v) != 32 || strings.Trim(v, "0123456789abcdef") != "" {
-					return Ref{}, Errorf(Invalid, "image collection %s: itemId must be 32 hexadecimal digits", s)
+					return Ref{}, Errorf(Invalid, "image collection %s: itemId must be 32 hexadecimal digits", textutil.Excerpt(s))
 				}
 				return Ref{ItemID: v}, nil
 			case "url":
@@ -227,7 +227,7 @@ func ParseRef(s string) (Ref, error) {
 				}
 				return ParseRef(v)
 			default:
-				return Ref{}, Errorf(Invalid, "image collection %s: unknown key %q (expected exactly one of itemId, url, uri; keys are case-sensitive)", s, k)
+				return Ref{}, Errorf(Invalid, "image collection %s: unknown key %s (expected exactly one of itemId, url, uri; keys are case-sensitive)", textutil.Excerpt(s), textutil.Quote(k))
 			}
 		}
 	case isURL(s):
@@ -247,14 +247,14 @@ func isURL(s string) bool {
 func parseURLRef(s string) (Ref, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || !isURL(s) {
-		return Ref{}, Errorf(Invalid, "image collection URL %q is not a valid http(s) URL", s)
+		return Ref{}, Errorf(Invalid, "image collection URL %s is not a valid http(s) URL", textutil.Quote(s))
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	// …/arcgis/rest/services/Hosted/<name>/ImageServer, possibly under a prefix.
 	n := len(parts)
 	if n < 6 || !strings.EqualFold(parts[n-1], "ImageServer") || !strings.EqualFold(parts[n-3], "Hosted") ||
 		!strings.EqualFold(parts[n-4], "services") || !strings.EqualFold(parts[n-5], "rest") || !strings.EqualFold(parts[n-6], "arcgis") {
-		return Ref{}, Errorf(Invalid, "image collection URL %q: expected …/arcgis/rest/services/Hosted/<name>/ImageServer", s)
+		return Ref{}, Errorf(Invalid, "image collection URL %s: expected …/arcgis/rest/services/Hosted/<name>/ImageServer", textutil.Quote(s))
 	}
 	name := parts[n-2]
 	if err := validateCollectionName(name); err != nil {

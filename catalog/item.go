@@ -292,7 +292,7 @@ func (coll *Collection) columnIndex() *columnIndex {
 func (coll *Collection) WritableField(name string) (Field, error) {
 	f, ok := coll.Field(strings.TrimSpace(name))
 	if !ok {
-		return Field{}, Errorf(Invalid, "unknown field %q (fields of %s: %s)", name, coll.Name, strings.Join(coll.writableFieldNames(), ", "))
+		return Field{}, Errorf(Invalid, "unknown field %s (fields of %s: %s)", textutil.Quote(name), coll.Name, strings.Join(coll.writableFieldNames(), ", "))
 	}
 	if f.Name == "OBJECTID" {
 		return Field{}, Errorf(Invalid, "OBJECTID is assigned by the catalog and cannot be set")

@@ -59,7 +59,7 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 		}
 		p := cols.pos[textutil.ToLower(f.Name)]
 		if prev, dup := seen[p]; dup {
-			return 0, Errorf(Invalid, "manifest %s line 1: field %s appears twice (%q and %q)", source, f.Name, prev, h)
+			return 0, Errorf(Invalid, "manifest %s line 1: field %s appears twice (%s and %s)", source, f.Name, textutil.Quote(prev), textutil.Quote(h))
 		}
 		seen[p] = h
 		hasRaster = hasRaster || f.Name == "Raster"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"mosaic/internal/textutil"
 	"mosaic/where"
 )
 
@@ -45,7 +46,7 @@ func (coll *Collection) ResolveFields(names []string) ([]Field, error) {
 		}
 		f, ok := coll.Field(n)
 		if !ok {
-			return nil, Errorf(Invalid, "unknown field %q (fields: %s)", n, strings.Join(fieldNames(coll.Schema()), ", "))
+			return nil, Errorf(Invalid, "unknown field %s (fields: %s)", textutil.Quote(n), strings.Join(fieldNames(coll.Schema()), ", "))
 		}
 		if !seen[f.Name] {
 			seen[f.Name] = true

@@ -39,7 +39,7 @@ func (c *checker) call(e *sqlparser.FuncExpr, depth int) (*node, *Error) {
 			if j, ok := index(ae.As.String(), "c", len(c.r.fields)); ok {
 				pos = c.r.fields[j].pos
 			}
-			return nil, c.errorf(pos, "unexpected %s", c.r.text[pos:c.spanEnd(pos)])
+			return nil, c.errorf(pos, "unexpected %s", excerpt(c.r.text[pos:c.spanEnd(pos)]))
 		}
 		a, err := c.value(ae.Expr, depth+1)
 		if err != nil {

@@ -170,13 +170,13 @@ func (r *rewriter) token(i int) (int, *Error) {
 	case tokInt:
 		v, err := strconv.ParseUint(t.val, 10, 64)
 		if err != nil || v > 1<<63 {
-			return i, r.errorf(i, "integer %s is out of range", t.val)
+			return i, r.errorf(i, "integer %s is out of range", excerpt(t.val))
 		}
 		r.literal(literal{val: int64(v), typ: Integer, pos: t.pos, end: t.end, big: v == 1<<63})
 	case tokReal:
 		v, _ := strconv.ParseFloat(t.val, 64)
 		if math.IsInf(v, 0) {
-			return i, r.errorf(i, "number %s is out of range", t.val)
+			return i, r.errorf(i, "number %s is out of range", excerpt(t.val))
 		}
 		r.literal(literal{val: v, typ: Real, pos: t.pos, end: t.end})
 	case tokName:
@@ -226,11 +226,11 @@ func (r *rewriter) word(i int) (int, *Error) {
 	case "DATE", "TIMESTAMP":
 		if next.typ != tokString {
 			return i, r.errorf(i, "%s must be followed by a date in quotes, e.g. %s '2020-12-31' (quote a field named %s: \"%s\")",
-				w, textutil.ToLower(w), t.val, t.val)
+				w, textutil.ToLower(w), excerpt(t.val), excerpt(t.val))
 		}
 		v, ok := ParseDate(next.val)
 		if !ok {
-			return i, r.errorf(i, "invalid %s %s", textutil.ToLower(w), r.text[next.pos:next.end])
+			return i, r.errorf(i, "invalid %s %s", textutil.ToLower(w), excerpt(r.text[next.pos:next.end]))
 		}
 		r.literal(literal{val: v, typ: Date, pos: t.pos, end: next.end})
 		return i + 1, nil
@@ -246,7 +246,7 @@ func (r *rewriter) word(i int) (int, *Error) {
 	}
 	if next.typ == tokLParen {
 		if !functions[w] {
-			err := r.errorf(i, "unknown function %q", t.val)
+			err := r.errorf(i, "unknown function %s", textutil.Quote(t.val))
 			err.detail = functionList
 			return i, err
 		}
@@ -378,7 +378,7 @@ func (r *rewriter) field(i int) *Error {
 	t := r.toks[i]
 	f, ok := r.schema.lookup(t.val)
 	if !ok {
-		err := r.errorf(i, "unknown field %q", t.val)
+		err := r.errorf(i, "unknown field %s", textutil.Quote(t.val))
 		err.detail = r.schema.names()
 		return err
 	}

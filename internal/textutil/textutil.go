@@ -144,23 +144,39 @@ func unsafeRune(r rune) bool {
 const maxQuoted = 64
 
 // Quote returns s in double quotes, escaped as Escape does and with
-// backslashes and double quotes escaped as %q writes them, and cut to its first 64 characters followed by
-// "…" and its length when it is longer: what an error message shows of a
-// name or value the user gave, or of a file's content.
+// backslashes and double quotes escaped as %q writes them, and cut to its
+// first 64 characters followed by "…" and its length when it is longer:
+// what an error message shows of a name or value the user gave, or of a
+// file's content.
 func Quote(s string) string {
-	n := utf8.RuneCountInString(s)
-	cut := s
-	if n > maxQuoted {
-		i := 0
-		for k := 0; k < maxQuoted-1; k++ {
-			_, size := utf8.DecodeRuneInString(s[i:])
-			i += size
-		}
-		cut = s[:i]
+	cut, more := cutRunes(s, maxQuoted)
+	if !more {
+		return `"` + escape(s, true) + `"`
 	}
-	q := `"` + escape(cut, true) + `"`
-	if n > maxQuoted {
-		q = q[:len(q)-1] + `…" (` + strconv.Itoa(len(s)) + " bytes)"
+	return `"` + escape(cut, true) + `…" (` + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// Excerpt is s escaped as Escape does and cut to its first 64 characters
+// followed by "…": what a message shows, unquoted, of a number or word it
+// did not expect.
+func Excerpt(s string) string {
+	cut, more := cutRunes(s, maxQuoted)
+	if !more {
+		return Escape(s)
 	}
-	return q
+	return Escape(cut) + "…"
+}
+
+// cutRunes returns the first max-1 characters of s and true when s has
+// more than max characters, else s and false.
+func cutRunes(s string, max int) (string, bool) {
+	if utf8.RuneCountInString(s) <= max {
+		return s, false
+	}
+	i := 0
+	for k := 0; k < max-1; k++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i], true
 }

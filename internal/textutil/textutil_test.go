@@ -71,3 +71,12 @@ func TestQuote(t *testing.T) {
 		t.Errorf("Quote(65 runes) = %s", got)
 	}
 }
+
+func TestExcerpt(t *testing.T) {
+	if got := Excerpt("1e17\n"); got != `1e17\n` {
+		t.Errorf("Excerpt: %s", got)
+	}
+	if got := Excerpt(strings.Repeat("9", 1000)); got != strings.Repeat("9", 63)+"…" {
+		t.Errorf("Excerpt(1000 digits) = %s", got)
+	}
+}

@@ -1,0 +1,44 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"mosaic/jobs"
+)
+
+// controlChars matches what must never reach the log raw: C0 controls but
+// the newline that ends each line, DEL, C1 controls and bidi overrides.
+var controlChars = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+
+// TestAccessLogEscapesControlCharacters: a client cannot forge log lines
+// or drive the terminal of whoever reads the log (issue 11, item 11).
+func TestAccessLogEscapesControlCharacters(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 1)
+	s, logs := newServer(t, jobs.NewManager(cat), Options{})
+	h := s.Handler()
+	r := httptest.NewRequest("GET", "/arcgis/rest/services/Hosted/scenes/ImageServer/query?f=json", nil)
+	r.Host = "localhost:8080"
+	r.URL.RawQuery = "f=json&where=1=1\n2026-01-01T00:00:00.000Z fake-1 127.0.0.1:1 GET /admin 200\x1b]0;pwned\x07&outFields=\u202eName"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	form := url.Values{"f": {"json"}, "imageCollection": {"scenes"}, "where": {"Name = 'x\x1b[2J'"}}
+	call(t, h, http.MethodPost, gpPath+"/DeleteImage/submitJob", form)
+	call(t, h, http.MethodGet, "/arcgis/rest/services/Hosted/sc%1Benes/ImageServer", url.Values{"f": {"json"}})
+	s.Close()
+	log := logs.String()
+	if m := controlChars.FindString(log); m != "" {
+		t.Errorf("the log holds the control character %q:\n%s", m, log)
+	}
+	if n := strings.Count(log, "fake-1"); n != 1 || strings.Contains(log, "\nfake-1") || strings.Contains(log, "\n2026-01-01T00:00:00.000Z fake-1") {
+		t.Errorf("a client forged a log line:\n%s", log)
+	}
+	if !strings.Contains(log, `\n2026-01-01T00:00:00.000Z fake-1`) || !strings.Contains(log, `\x1b]0;pwned\a`) {
+		t.Errorf("the log does not show the escaped query:\n%s", log)
+	}
+}
