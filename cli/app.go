@@ -110,6 +110,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}()
 	app := NewApp(stdin, stdout, stderr)
 	args = interspersed(app, args)
+	if err := repeatedFlag(app, args); err != nil {
+		printError(stderr, err.Error())
+		return ExitInvalid
+	}
 	if !askedForHelp(args) {
 		// Usage errors print help through App.Writer: keep it off stdout,
 		// which carries only results.

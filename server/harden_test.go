@@ -42,3 +42,42 @@ func TestAccessLogEscapesControlCharacters(t *testing.T) {
 		t.Errorf("the log does not show the escaped query:\n%s", log)
 	}
 }
+
+// TestRepeatedParameters: a parameter given twice is refused, never
+// resolved by taking one of them (issue 11, item 3).
+func TestRepeatedParameters(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 5)
+	s, _ := newServer(t, jobs.NewManager(cat), Options{})
+	h := s.Handler()
+	submit := gpPath + "/DeleteImage/submitJob"
+	t.Run("ErrTwiceInQuery", func(t *testing.T) {
+		e := wantError(t, call(t, h, "GET", submit, url.Values{"f": {"json"}, "imageCollection": {"scenes"}, "where": {"OBJECTID=1", "1=1"}}), 400)
+		if e.Message != `parameter "where" is given 2 times: give it once` || len(e.Details) != 1 || e.Details[0] != "parameter where" {
+			t.Errorf("error %+v", e)
+		}
+	})
+	t.Run("ErrQueryAndBody", func(t *testing.T) {
+		r := httptest.NewRequest("POST", submit+"?where=OBJECTID%3D1", strings.NewReader("f=json&imageCollection=scenes&where=1%3D1"))
+		r.Host = "localhost:8080"
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		wantError(t, w, 400)
+	})
+	t.Run("ErrCaseVariants", func(t *testing.T) {
+		e := wantError(t, call(t, h, "POST", submit, url.Values{"f": {"json"}, "imageCollection": {"scenes"}, "where": {"OBJECTID=1"}, "WHERE": {"1=1"}}), 400)
+		if !strings.Contains(e.Message, "differ only in case") {
+			t.Errorf("error %+v", e)
+		}
+	})
+	t.Run("ErrCollectionTwice", func(t *testing.T) {
+		wantError(t, call(t, h, "POST", submit, url.Values{"f": {"json"}, "imageCollection": {"a", "scenes"}, "where": {"1=1"}}), 400)
+	})
+	t.Run("ErrQueryParameter", func(t *testing.T) {
+		wantError(t, call(t, h, "GET", "/arcgis/rest/services/Hosted/scenes/ImageServer/query", url.Values{"f": {"json"}, "where": {"1=1", "OBJECTID=1"}}), 400)
+	})
+	if n := count(t, cat, "scenes"); n != 5 {
+		t.Fatalf("a refused request deleted items: %d left", n)
+	}
+}

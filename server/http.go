@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 )
 
 // Limits on what a request may carry. A request over a limit is refused
@@ -184,6 +186,9 @@ func (s *Server) prepare(req *request) error {
 	if len(req.form) > maxParams {
 		return errorf(codeInvalid, "too many parameters (%d; at most %d)", len(req.form), maxParams)
 	}
+	if err := checkRepeated(req.form); err != nil {
+		return err
+	}
 	for name, values := range req.form {
 		limit := maxParamBytes
 		if strings.EqualFold(name, "where") {
@@ -197,6 +202,29 @@ func (s *Server) prepare(req *request) error {
 	}
 	if !isPublic(req.URL.Path) {
 		return s.checkToken(req)
+	}
+	return nil
+}
+
+// checkRepeated refuses a parameter given more than once (in the query,
+// the body or both), or under two names that differ only in case: which one
+// counts would be a guess, and for DeleteImage's where a guess deletes.
+func checkRepeated(form url.Values) error {
+	names := make([]string, 0, len(form))
+	for name := range form {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	byFold := map[string]string{}
+	for _, name := range names {
+		if n := len(form[name]); n > 1 {
+			return catalog.ParamErrorf(name, "parameter %s is given %d times: give it once", textutil.Quote(name), n)
+		}
+		k := textutil.ToLower(name)
+		if other, dup := byFold[k]; dup {
+			return catalog.ParamErrorf(name, "parameters %s and %s differ only in case: give one", textutil.Quote(other), textutil.Quote(name))
+		}
+		byFold[k] = name
 	}
 	return nil
 }
