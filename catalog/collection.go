@@ -193,7 +193,7 @@ type Ref struct {
 
 // ParseRef parses what a user gives for an image collection: its name, a
 // JSON object with exactly one of the case-sensitive keys itemId, url or
-// uri, or the collection's URL (…/arcgis/rest/services/Hosted/<name>/ImageServer).
+// uri (a key given twice is refused), or the collection's URL (…/arcgis/rest/services/Hosted/<name>/ImageServer).
 func ParseRef(s string) (Ref, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -203,6 +203,9 @@ func ParseRef(s string) (Ref, error) {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(s), &obj); err != nil {
 			return Ref{}, Errorf(Invalid, "image collection %s: not a JSON object: %v", textutil.Excerpt(s), err)
+		}
+		if err := CheckJSONKeys([]byte(s), false); err != nil {
+			return Ref{}, Errorf(Invalid, "image collection %s: %v", textutil.Excerpt(s), err)
 		}
 		if len(obj) != 1 {
 			return Ref{}, Errorf(Invalid, "image collection %s: expected exactly one of the keys itemId, url, uri; got %d keys", textutil.Excerpt(s), len(obj))

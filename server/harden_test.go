@@ -81,3 +81,48 @@ func TestRepeatedParameters(t *testing.T) {
 		t.Fatalf("a refused request deleted items: %d left", n)
 	}
 }
+
+// TestDuplicateJSONKeys: a JSON parameter that names a key twice is refused
+// (case-insensitively where names are), never resolved by taking one
+// (issue 11, item 5).
+func TestDuplicateJSONKeys(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	coll := mustScenes(t, cat, "scenes", 2)
+	s, _ := newServer(t, jobs.NewManager(cat), Options{})
+	h := s.Handler()
+	dir := t.TempDir()
+	post := func(task string, form url.Values) apiErr {
+		t.Helper()
+		form.Set("f", "json")
+		return wantError(t, call(t, h, "POST", gpPath+"/"+task+"/submitJob", form), 400)
+	}
+	cases := []struct {
+		name, task string
+		form       url.Values
+		param      string
+	}{
+		{"ErrAttributesExact", "AddImage", url.Values{"imageCollection": {"scenes"}, "inputRasters": {dir}, "attributes": {`{"CloudCover":1,"CloudCover":2}`}}, "attributes"},
+		{"ErrAttributesCase", "AddImage", url.Values{"imageCollection": {"scenes"}, "inputRasters": {dir}, "attributes": {`{"Cc":1,"cc":2,"CC":3}`}}, "attributes"},
+		{"ErrAttributesTrailing", "AddImage", url.Values{"imageCollection": {"scenes"}, "inputRasters": {dir}, "attributes": {`{"CloudCover":1}{"CloudCover":2}`}}, "attributes"},
+		{"ErrCollectionRef", "DeleteImage", url.Values{"imageCollection": {`{"itemId":"00000000000000000000000000000000","itemId":"` + coll.ItemID + `"}`}, "where": {"1=1"}}, "imageCollection"},
+		{"ErrNewName", "CreateImageCollection", url.Values{"imageCollection": {`{"name":"a","Name":"b"}`}}, "imageCollection"},
+		{"ErrSRS", "CreateImageCollection", url.Values{"imageCollection": {"x"}, "srs": {`{"wkid":4326,"WKID":32632}`}}, "srs"},
+		{"ErrFields", "CreateImageCollection", url.Values{"imageCollection": {"x"}, "fields": {`[{"name":"a","type":"TEXT","name":"b"}]`}}, "fields"},
+		{"ErrRasters", "AddImage", url.Values{"imageCollection": {"scenes"}, "inputRasters": {`[{"uri":"/a.tif","URI":"/b.tif"}]`}}, "inputRasters"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := post(c.task, c.form)
+			if len(e.Details) != 1 || e.Details[0] != "parameter "+c.param {
+				t.Errorf("error %+v, want one about parameter %s", e, c.param)
+			}
+		})
+	}
+	if n := count(t, cat, "scenes"); n != 2 {
+		t.Fatalf("a refused request deleted items: %d left", n)
+	}
+	list, err := jobs.NewManager(cat).List(ctx, jobs.ListOptions{})
+	if err != nil || len(list) != 0 {
+		t.Fatalf("refused requests made %d jobs (%v)", len(list), err)
+	}
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -208,6 +209,9 @@ func newCollectionName(v string) (string, error) {
 				Name string `json:"name"`
 			} `json:"serviceProperties"`
 		}
+		if err := catalog.CheckJSONKeys([]byte(v), true); err != nil {
+			return "", catalog.ParamErrorf("imageCollection", "imageCollection: %v", err)
+		}
 		var str string
 		if err := json.Unmarshal([]byte(v), &str); err == nil {
 			v = str
@@ -242,6 +246,9 @@ func srsParam(v string) (string, error) {
 		if err := json.Unmarshal([]byte(v), &sr); err != nil {
 			return "", catalog.ParamErrorf("srs", "srs: %v", err)
 		}
+		if err := catalog.CheckJSONKeys([]byte(v), true); err != nil {
+			return "", catalog.ParamErrorf("srs", "srs: %v", err)
+		}
 		if sr.LatestWKID != 0 {
 			sr.WKID = sr.LatestWKID
 		}
@@ -274,6 +281,9 @@ func fieldsParam(v string) ([]catalog.Field, error) {
 	if strings.HasPrefix(v, "[") {
 		var list []json.RawMessage
 		if err := json.Unmarshal([]byte(v), &list); err != nil {
+			return nil, catalog.ParamErrorf("fields", "fields: %v", err)
+		}
+		if err := catalog.CheckJSONKeys([]byte(v), true); err != nil {
 			return nil, catalog.ParamErrorf("fields", "fields: %v", err)
 		}
 		for _, raw := range list {
@@ -354,6 +364,9 @@ func rasterPaths(name, v string) ([]string, error) {
 	default:
 		raw = []json.RawMessage{jsonString(v)}
 	}
+	if err := catalog.CheckJSONKeys([]byte(v), true); err != nil {
+		return nil, catalog.ParamErrorf(name, "%s: %v", name, err)
+	}
 	if len(raw) > maxRasterPaths {
 		return nil, catalog.ParamErrorf(name, "%s names %d rasters; at most %d per job (give folders or globs)", name, len(raw), maxRasterPaths)
 	}
@@ -429,8 +442,12 @@ func attributesParam(text string) (map[string]any, error) {
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
 	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	if err := dec.Decode(&obj); err != nil || obj == nil || dec.Decode(new(any)) != io.EOF {
 		return nil, catalog.ParamErrorf("attributes", "attributes must be a JSON object of field values, such as {\"CloudCover\": 12.5}")
+	}
+	// Field names are case-insensitive: {"Cc": 1, "cc": 2} names one field twice.
+	if err := catalog.CheckJSONKeys([]byte(text), true); err != nil {
+		return nil, catalog.ParamErrorf("attributes", "attributes: %v", err)
 	}
 	return obj, nil
 }

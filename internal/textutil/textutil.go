@@ -141,11 +141,11 @@ func unsafeRune(r rune) bool {
 }
 
 // maxQuoted is how many characters of a user's token an error quotes.
-const maxQuoted = 64
+const maxQuoted = 100
 
 // Quote returns s in double quotes, escaped as Escape does and with
 // backslashes and double quotes escaped as %q writes them, and cut to its
-// first 64 characters followed by "…" and its length when it is longer:
+// first 100 characters followed by "…" and its length when it is longer:
 // what an error message shows of a name or value the user gave, or of a
 // file's content.
 func Quote(s string) string {
@@ -156,7 +156,7 @@ func Quote(s string) string {
 	return `"` + escape(cut, true) + `…" (` + strconv.Itoa(len(s)) + " bytes)"
 }
 
-// Excerpt is s escaped as Escape does and cut to its first 64 characters
+// Excerpt is s escaped as Escape does and cut to its first 100 characters
 // followed by "…": what a message shows, unquoted, of a number or word it
 // did not expect.
 func Excerpt(s string) string {

@@ -61,14 +61,14 @@ func TestQuote(t *testing.T) {
 	}
 	long := strings.Repeat("x", 10000)
 	got := Quote(long)
-	if want := `"` + strings.Repeat("x", 63) + `…" (10000 bytes)`; got != want {
+	if want := `"` + strings.Repeat("x", 99) + `…" (10000 bytes)`; got != want {
 		t.Errorf("Quote(10000 x) = %s", got)
 	}
-	if got := Quote(strings.Repeat("é", 64)); got != `"`+strings.Repeat("é", 64)+`"` {
-		t.Errorf("Quote(64 runes) cut: %s", got)
+	if got := Quote(strings.Repeat("é", 100)); got != `"`+strings.Repeat("é", 100)+`"` {
+		t.Errorf("Quote(100 runes) cut: %s", got)
 	}
-	if got := Quote(strings.Repeat("é", 65)); !strings.HasSuffix(got, `…" (130 bytes)`) {
-		t.Errorf("Quote(65 runes) = %s", got)
+	if got := Quote(strings.Repeat("é", 101)); !strings.HasSuffix(got, `…" (202 bytes)`) {
+		t.Errorf("Quote(101 runes) = %s", got)
 	}
 }
 
@@ -76,7 +76,7 @@ func TestExcerpt(t *testing.T) {
 	if got := Excerpt("1e17\n"); got != `1e17\n` {
 		t.Errorf("Excerpt: %s", got)
 	}
-	if got := Excerpt(strings.Repeat("9", 1000)); got != strings.Repeat("9", 63)+"…" {
+	if got := Excerpt(strings.Repeat("9", 1000)); got != strings.Repeat("9", 99)+"…" {
 		t.Errorf("Excerpt(1000 digits) = %s", got)
 	}
 }
