@@ -34,9 +34,10 @@ type Item struct {
 	BandCount int
 	PixelType string // U8, S16, F32 …
 	SRS       string // EPSG:N of the source
-	// Attributes sets user fields (and may override standard ones) by name,
-	// case-insensitively. Values are converted to the field's type: DATE takes
-	// time.Time or "YYYY-MM-DD[ HH:MM:SS]".
+	// Attributes sets user fields, and the standard fields a user may set
+	// (see Collection.WritableField), by name, case-insensitively. Values are
+	// converted to the field's type: DATE takes time.Time or
+	// "YYYY-MM-DD[ HH:MM:SS]".
 	Attributes map[string]any
 }
 
@@ -286,16 +287,37 @@ func (coll *Collection) columnIndex() *columnIndex {
 	return ci
 }
 
+// userSettable are the standard fields a user may set on the items that
+// AddImage adds (--attr, attributes), besides the user fields. They are the
+// descriptive fields ArcGIS leaves to people: Name (the raster type's
+// default is the file name), Tag, GroupName and ProductName (labels a
+// raster type or a person fills in), and ZOrder (which ArcGIS documents as
+// the field to edit to order overlapping items). Every other standard field
+// is the catalog's: OBJECTID is assigned; Raster, Width, Height, BandCount,
+// PixelType, SRS, LowPS and HighPS come from the raster; XMin…YMax,
+// CenterX/Y, Shape_Area, Shape_Length and MinPS/MaxPS are computed from its
+// footprint and cell size; Category and Stale are kept by mosaic (primary
+// or overview, overviews over removed items). Setting them by hand would
+// give an item a footprint, a source or a state that is not its own.
+var userSettable = map[string]bool{"Name": true, "Tag": true, "GroupName": true, "ProductName": true, "ZOrder": true}
+
 // WritableField returns the field of coll named name (case-insensitively)
-// that an item's value may set: any field but OBJECTID, which the catalog
-// assigns. The error names the field and lists the ones there are.
+// that a user may set on the items an AddImage adds: a user field, or one
+// of the standard fields Name, Tag, GroupName, ProductName and ZOrder (see
+// userSettable). It is the one place that decides; a manifest, which
+// registers items without opening rasters and so carries what would
+// otherwise be read from them, has its own rule (manifestField). The error
+// names the field and lists the ones a user may set.
 func (coll *Collection) WritableField(name string) (Field, error) {
 	f, ok := coll.Field(strings.TrimSpace(name))
 	if !ok {
-		return Field{}, Errorf(Invalid, "unknown field %s (fields of %s: %s)", textutil.Quote(name), coll.Name, strings.Join(coll.writableFieldNames(), ", "))
+		return Field{}, Errorf(Invalid, "unknown field %s (fields of %s you can set: %s)", textutil.Quote(name), coll.Name, strings.Join(coll.writableFieldNames(), ", "))
 	}
-	if f.Name == "OBJECTID" {
+	switch {
+	case f.Name == "OBJECTID":
 		return Field{}, Errorf(Invalid, "OBJECTID is assigned by the catalog and cannot be set")
+	case isStandardField(f.Name) && !userSettable[f.Name]:
+		return Field{}, Errorf(Invalid, "%s is computed by mosaic from the raster and cannot be set (fields of %s you can set: %s)", f.Name, coll.Name, strings.Join(coll.writableFieldNames(), ", "))
 	}
 	return f, nil
 }
@@ -314,11 +336,11 @@ func (coll *Collection) FieldValue(name string, v any) (Field, any, error) {
 	return f, cv, nil
 }
 
-// writableFieldNames are the fields an item's values may set.
+// writableFieldNames are the fields a user may set (see WritableField).
 func (coll *Collection) writableFieldNames() []string {
 	var names []string
 	for _, f := range coll.Schema() {
-		if f.Name != "OBJECTID" {
+		if !isStandardField(f.Name) || userSettable[f.Name] {
 			names = append(names, f.Name)
 		}
 	}

@@ -15,7 +15,9 @@ import (
 // opening any raster: how test fixtures and huge archives are registered.
 // The header row names item fields (case-insensitively): Raster is
 // required, any other standard or user field is optional, OBJECTID is
-// assigned by the catalog. Empty cells are NULL. Name defaults to the
+// assigned by the catalog (see manifestField: a manifest stands for the
+// rasters, so it may give what add-image would read from them, which
+// --attr may not). Empty cells are NULL. Name defaults to the
 // Raster's file name; given XMin, YMin, XMax and YMax, the footprint,
 // center, area and perimeter are derived. The whole manifest is added in one
 // transaction: any bad line rejects it all, with an error naming the line.
@@ -53,7 +55,7 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 		f := Field{Name: ShapeColumn}
 		if !textutil.EqualFold(h, ShapeColumn) {
 			var err error
-			if f, err = coll.WritableField(h); err != nil {
+			if f, err = coll.manifestField(h); err != nil {
 				return 0, Errorf(Invalid, "manifest %s line 1, column %d: %v", source, i+1, err)
 			}
 		}
@@ -150,6 +152,30 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 		return 0, fmt.Errorf("load manifest into %s: %w", coll.Name, err)
 	}
 	return added, nil
+}
+
+// manifestField returns the field of coll named name (case-insensitively)
+// that a manifest column may give: every field but OBJECTID, which the
+// catalog assigns. Unlike the values a user sets on added rasters
+// (Collection.WritableField), a manifest registers items without opening
+// their rasters, so it legitimately carries what would otherwise be read
+// from them or computed from their footprint: Raster, XMin…YMax, Width,
+// PixelType, SRS, Category (overviews) and the rest.
+func (coll *Collection) manifestField(name string) (Field, error) {
+	f, ok := coll.Field(strings.TrimSpace(name))
+	if !ok {
+		var names []string
+		for _, f := range coll.Schema() {
+			if f.Name != "OBJECTID" {
+				names = append(names, f.Name)
+			}
+		}
+		return Field{}, Errorf(Invalid, "unknown field %s (fields of %s: %s)", textutil.Quote(name), coll.Name, strings.Join(names, ", "))
+	}
+	if f.Name == "OBJECTID" {
+		return Field{}, Errorf(Invalid, "OBJECTID is assigned by the catalog and cannot be set")
+	}
+	return f, nil
 }
 
 // seenField reports whether the manifest header has the field name.

@@ -126,3 +126,31 @@ func TestDuplicateJSONKeys(t *testing.T) {
 		t.Fatalf("refused requests made %d jobs (%v)", len(list), err)
 	}
 }
+
+// TestAttributesCannotSetComputedFields: attributes sets the user fields and
+// Name, Tag, GroupName, ProductName and ZOrder; the fields mosaic reads or
+// computes are refused with code 400 naming the field (issue 11, item 4).
+func TestAttributesCannotSetComputedFields(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 1)
+	s, _ := newServer(t, jobs.NewManager(cat), Options{})
+	h := s.Handler()
+	dir := t.TempDir()
+	for _, attrs := range []string{`{"Raster":"/etc/passwd"}`, `{"XMin":-1e9}`, `{"SRS":"EPSG:4326"}`, `{"Width":-1}`,
+		`{"Category":2}`, `{"Stale":1}`, `{"Shape_Area":0}`, `{"centerx":1}`, `{"OBJECTID":1}`} {
+		t.Run(attrs, func(t *testing.T) {
+			form := url.Values{"f": {"json"}, "imageCollection": {"scenes"}, "inputRasters": {dir}, "attributes": {attrs}}
+			e := wantError(t, call(t, h, "POST", gpPath+"/AddImage/submitJob", form), 400)
+			if len(e.Details) != 1 || e.Details[0] != "parameter attributes" || !strings.Contains(e.Message, "cannot be set") {
+				t.Errorf("error %+v", e)
+			}
+		})
+	}
+	form := url.Values{"f": {"json"}, "imageCollection": {"scenes"}, "inputRasters": {dir},
+		"attributes": {`{"Name":"n","Tag":"MS","GroupName":"g","ProductName":"p","ZOrder":3,"CloudCover":1}`}}
+	var v struct{ JobID string }
+	decode(t, call(t, h, "POST", gpPath+"/AddImage/submitJob", form).Body.Bytes(), &v)
+	if v.JobID == "" {
+		t.Errorf("the settable fields were refused")
+	}
+}
