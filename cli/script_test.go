@@ -62,6 +62,7 @@ func TestMain(m *testing.M) {
 //	within DURATION PROG ARGS...  exec, but killed if it hangs
 //	unescape IN OUT               copy IN to OUT, reading Go escapes (\x1b, \n …)
 //	envq VAR TEXT                 set VAR to TEXT with its Go escapes read
+//	sqlite DB STMT...             run SQL on a plain SQLite connection
 //
 // and the condition [chmod-protects] (false for root). Golden files inside
 // the scripts are rewritten by go test ./cli -update.
@@ -93,6 +94,7 @@ func TestScripts(t *testing.T) {
 			"within":         cmdWithin,
 			"unescape":       cmdUnescape,
 			"envq":           cmdEnvq,
+			"sqlite":         cmdSQLite,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -282,6 +284,27 @@ func cmdSetUserVersion(ts *testscript.TestScript, neg bool, args []string) {
 	// Fold the WAL back into the file, so that its bytes are final.
 	_, err = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	ts.Check(err)
+	ts.Check(db.Close())
+}
+
+// cmdSQLite runs statements on DB through a plain SQLite connection, without
+// mosaic's pragmas (rollback journal unless a statement says otherwise), as
+// another program would:
+//
+//	sqlite DB STMT...
+func cmdSQLite(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: sqlite DB STMT...")
+	}
+	db, err := sql.Open("sqlite", ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, stmt := range args[1:] {
+		if _, err := db.Exec(stmt); err != nil {
+			ts.Fatalf("sqlite: %s: %v", stmt, err)
+		}
+	}
 	ts.Check(db.Close())
 }
 
