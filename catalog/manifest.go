@@ -38,38 +38,11 @@ func (c *Catalog) LoadManifest(ctx context.Context, coll *Collection, r io.Reade
 func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, source string) (int, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return 0, Errorf(Invalid, "manifest %s is empty: its first line must name the fields (Raster at least)", source)
-	}
+	h, err := coll.readManifestHeader(cr, source)
 	if err != nil {
-		return 0, Errorf(Invalid, "manifest %s: %v", source, err)
+		return 0, err
 	}
-	cols := coll.columnIndex()
-	fields := make([]Field, len(header))
-	pos := make([]int, len(header))
-	seen := map[int]string{}
-	hasRaster := false
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		f := Field{Name: ShapeColumn}
-		if !textutil.EqualFold(h, ShapeColumn) {
-			var err error
-			if f, err = coll.manifestField(h); err != nil {
-				return 0, Errorf(Invalid, "manifest %s line 1, column %d: %v", source, i+1, err)
-			}
-		}
-		p := cols.pos[textutil.ToLower(f.Name)]
-		if prev, dup := seen[p]; dup {
-			return 0, Errorf(Invalid, "manifest %s line 1: field %s appears twice (%s and %s)", source, f.Name, textutil.Quote(prev), textutil.Quote(h))
-		}
-		seen[p] = h
-		hasRaster = hasRaster || f.Name == "Raster"
-		fields[i], pos[i] = f, p
-	}
-	if !hasRaster {
-		return 0, Errorf(Invalid, "manifest %s line 1: a Raster column (the source path of each item) is required", source)
-	}
+	cols, header, fields, pos, seen := h.cols, h.names, h.fields, h.pos, h.seen
 	// Bind only what the manifest gives and what derives from it; the other
 	// columns take their defaults, and fewer parameters load faster.
 	used := map[int]bool{}
@@ -152,6 +125,61 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 		return 0, fmt.Errorf("load manifest into %s: %w", coll.Name, err)
 	}
 	return added, nil
+}
+
+// manifestHeader is a manifest's first line, resolved to coll's columns.
+type manifestHeader struct {
+	cols   *columnIndex
+	names  []string       // as written
+	fields []Field        // the field of each column
+	pos    []int          // the position of each column in an item row
+	seen   map[int]string // item row position → the name that gave it
+}
+
+// CheckManifestHeader reads the first line of the manifest r and checks it
+// as LoadManifest will: known fields (see manifestField), none twice, a
+// Raster column. AddImage checks it when the job is submitted, so that a
+// file that is not a manifest of coll never becomes a job; the lines below
+// are checked when the job runs.
+func (coll *Collection) CheckManifestHeader(r io.Reader, source string) error {
+	cr := csv.NewReader(r)
+	_, err := coll.readManifestHeader(cr, source)
+	return err
+}
+
+func (coll *Collection) readManifestHeader(cr *csv.Reader, source string) (*manifestHeader, error) {
+	record, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, Errorf(Invalid, "manifest %s is empty: its first line must name the fields (Raster at least)", source)
+	}
+	if err != nil {
+		return nil, Errorf(Invalid, "manifest %s: %v", source, err)
+	}
+	header := append([]string(nil), record...) // the reader reuses its records
+	h := &manifestHeader{cols: coll.columnIndex(), names: header, fields: make([]Field, len(header)),
+		pos: make([]int, len(header)), seen: map[int]string{}}
+	hasRaster := false
+	for i, name := range header {
+		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+		f := Field{Name: ShapeColumn}
+		if !textutil.EqualFold(name, ShapeColumn) {
+			var err error
+			if f, err = coll.manifestField(name); err != nil {
+				return nil, Errorf(Invalid, "manifest %s line 1, column %d: %v", source, i+1, err)
+			}
+		}
+		p := h.cols.pos[textutil.ToLower(f.Name)]
+		if prev, dup := h.seen[p]; dup {
+			return nil, Errorf(Invalid, "manifest %s line 1: field %s appears twice (%s and %s)", source, f.Name, textutil.Quote(prev), textutil.Quote(name))
+		}
+		h.seen[p] = name
+		hasRaster = hasRaster || f.Name == "Raster"
+		h.fields[i], h.pos[i] = f, p
+	}
+	if !hasRaster {
+		return nil, Errorf(Invalid, "manifest %s line 1: a Raster column (the source path of each item) is required", source)
+	}
+	return h, nil
 }
 
 // manifestField returns the field of coll named name (case-insensitively)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -153,4 +155,56 @@ func TestAttributesCannotSetComputedFields(t *testing.T) {
 	if v.JobID == "" {
 		t.Errorf("the settable fields were refused")
 	}
+}
+
+// TestManifestLinksAndSpecialFiles: the .csv rule holds for the real path,
+// and only regular files are read (issue 11, item 7).
+func TestManifestLinksAndSpecialFiles(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 1)
+	s, _ := newServer(t, jobs.NewManager(cat), Options{})
+	h := s.Handler()
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte("root:$6$hash:19000:0:99999:7:::\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.csv")
+	if err := os.WriteFile(good, []byte("Raster\n/data/x.tif\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustLink := func(target, name string) string {
+		p := filepath.Join(dir, name)
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	shadow := mustLink(secret, "shadow.csv")
+	etc := mustLink("/etc/passwd", "passwd.csv")
+	linkToGood := mustLink(good, "link.csv")
+	folder := filepath.Join(dir, "folder.csv")
+	os.Mkdir(folder, 0o755)
+	submit := func(manifest string) *httptest.ResponseRecorder {
+		return call(t, h, "POST", gpPath+"/AddImage/submitJob", url.Values{"f": {"json"}, "imageCollection": {"scenes"}, "manifest": {manifest}})
+	}
+	for name, m := range map[string]string{"ErrLinkToSecret": shadow, "ErrLinkToEtc": etc, "ErrFolder": folder} {
+		t.Run(name, func(t *testing.T) {
+			e := wantError(t, submit(m), 400)
+			if strings.Contains(e.Message, "root:") || len(e.Details) != 1 || e.Details[0] != "parameter manifest" {
+				t.Errorf("error %+v", e)
+			}
+		})
+	}
+	t.Run("OKLinkToCSV", func(t *testing.T) {
+		var v struct{ JobID string }
+		decode(t, submit(linkToGood).Body.Bytes(), &v)
+		j, err := jobs.NewManager(cat).Get(ctx, v.JobID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := j.Input("manifest"); got != good {
+			t.Errorf("the job records manifest %s, want the real path %s", got, good)
+		}
+	})
 }

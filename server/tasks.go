@@ -3,12 +3,12 @@ package server
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
 
@@ -405,29 +405,27 @@ func jsonString(s string) json.RawMessage {
 	return b
 }
 
-// manifestParam checks a manifest path: a .csv file on this machine. The
-// extension is required so that the server reads no other kind of file
-// (its first line would show in the error message).
+// manifestParam checks a manifest path: a regular .csv file on this
+// machine. The extension is required so that the server reads no other
+// kind of file (an excerpt of its first line would show in an error
+// message), and it is checked on the real path, symbolic links resolved: a
+// shadow.csv that points at /etc/shadow is refused.
 func manifestParam(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", nil
 	}
 	if !strings.EqualFold(filepath.Ext(v), ".csv") {
-		return "", catalog.ParamErrorf("manifest", "manifest %s: a manifest is a .csv file", v)
+		return "", catalog.ParamErrorf("manifest", "manifest %s: a manifest is a .csv file", textutil.Quote(v))
 	}
-	abs, err := filepath.Abs(v)
+	real, err := jobs.ResolveManifest(v)
 	if err != nil {
-		return "", catalog.ParamErrorf("manifest", "manifest %s: %v", v, err)
+		return "", err
 	}
-	info, err := os.Stat(abs)
-	if err != nil {
-		return "", catalog.ParamErrorf("manifest", "manifest %s: no such file on the server", v)
+	if !strings.EqualFold(filepath.Ext(real), ".csv") {
+		return "", catalog.ParamErrorf("manifest", "manifest %s is a link to %s, which is not a .csv file", textutil.Quote(v), textutil.Quote(real))
 	}
-	if !info.Mode().IsRegular() {
-		return "", catalog.ParamErrorf("manifest", "manifest %s is not a file", v)
-	}
-	return abs, nil
+	return real, nil
 }
 
 // attributesParam reads a JSON object of field values. Numbers stay
