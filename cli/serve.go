@@ -39,6 +39,9 @@ func serve(c *ucli.Context) error {
 		if token, err = server.ReadTokenFile(path); err != nil {
 			return invalid("--token-file: %v", err)
 		}
+		if w := server.TokenFileWarning(path); w != "" {
+			fmt.Fprintf(c.App.ErrWriter, "mosaic: warning: %s\n", w)
+		}
 	}
 	addr := c.String("addr")
 	ln, err := net.Listen("tcp", addr)

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"mosaic/jobs"
 )
@@ -207,4 +209,61 @@ func TestManifestLinksAndSpecialFiles(t *testing.T) {
 			t.Errorf("the job records manifest %s, want the real path %s", got, good)
 		}
 	})
+}
+
+// TestTokenFileLimits: the token file is a regular file of at most 4 KiB
+// holding a token of at least 16 characters; a FIFO or a device is refused
+// at once, never waited on or read to the end (issue 11, item 8).
+func TestTokenFileLimits(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path, want string
+	}{
+		{"ErrFIFO", fifo, "is not a regular file (a FIFO)"},
+		{"ErrDevZero", "/dev/zero", "is not a regular file (a character device)"},
+		{"ErrFolder", dir, "is not a regular file (a folder)"},
+		{"ErrTooLong", write("long", strings.Repeat("a", 5000)), "is 5000 bytes: a token file holds one token, at most 4096 bytes"},
+		{"ErrShort", write("short", "x\n"), "has 1 characters: use at least 16"},
+		{"ErrFifteen", write("fifteen", strings.Repeat("k", 15)), "has 15 characters: use at least 16"},
+		{"ErrControl", write("control", "abcdefgh\x00ijklmnopq"), "control characters"},
+		{"ErrMissing", filepath.Join(dir, "missing"), "no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() {
+				_, err := ReadTokenFile(tc.path)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("ReadTokenFile(%s): %v, want an error saying %q", tc.path, err, tc.want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("ReadTokenFile(%s) hangs", tc.path)
+			}
+		})
+	}
+	if tok, err := ReadTokenFile(write("ok", strings.Repeat("k", 16)+"\n")); err != nil || tok != strings.Repeat("k", 16) {
+		t.Errorf("a 16-character token: %q, %v", tok, err)
+	}
+	if w := TokenFileWarning(write("private", "0123456789abcdef")); w != "" {
+		t.Errorf("a 0600 token file: warning %q", w)
+	}
+	open := write("shared", "0123456789abcdef")
+	os.Chmod(open, 0o644)
+	if w := TokenFileWarning(open); !strings.Contains(w, "can be read by other users (mode 0644)") {
+		t.Errorf("a 0644 token file: warning %q", w)
+	}
 }
