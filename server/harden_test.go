@@ -267,3 +267,34 @@ func TestTokenFileLimits(t *testing.T) {
 		t.Errorf("a 0644 token file: warning %q", w)
 	}
 }
+
+// TestClauseFailuresAre400: a clause that fails in SQLite on some item's
+// values is answered 400 about where, naming the function, never 500
+// (issue 11, item 9).
+func TestClauseFailuresAre400(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 3)
+	s, logs := newServer(t, jobs.NewManager(cat), Options{})
+	h := s.Handler()
+	for _, w := range []string{"ABS(-9223372036854775808) > 0", "ABS(CAST(OBJECTID * -1e30 AS INTEGER)) > 0"} {
+		t.Run(w, func(t *testing.T) {
+			for _, r := range []*httptest.ResponseRecorder{
+				call(t, h, "GET", "/arcgis/rest/services/Hosted/scenes/ImageServer/query", url.Values{"f": {"json"}, "where": {w}}),
+				call(t, h, "GET", "/arcgis/rest/services/Hosted/scenes/ImageServer/query", url.Values{"f": {"json"}, "where": {w}, "returnCountOnly": {"true"}}),
+				call(t, h, "GET", "/arcgis/rest/services/Hosted/scenes/ImageServer/query", url.Values{"f": {"json"}, "where": {w}, "returnIdsOnly": {"true"}}),
+				call(t, h, "POST", gpPath+"/DeleteImage/submitJob", url.Values{"f": {"json"}, "imageCollection": {"scenes"}, "where": {w}}),
+			} {
+				e := wantError(t, r, 400)
+				if !strings.Contains(e.Message, "ABS(") || len(e.Details) != 1 || e.Details[0] != "parameter where" {
+					t.Errorf("error %+v", e)
+				}
+			}
+		})
+	}
+	if strings.Contains(logs.String(), "internal error") {
+		t.Errorf("the log reports a fault:\n%s", logs)
+	}
+	if n := count(t, cat, "scenes"); n != 3 {
+		t.Errorf("%d items left, want 3", n)
+	}
+}

@@ -2,6 +2,7 @@ package where
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -121,6 +122,10 @@ func (c *checker) function(fn call, args []*node) (*node, *Error) {
 	case "ABS", "FLOOR", "CEILING":
 		if err := need(a, a.typ.numeric(), "a number"); err != nil {
 			return nil, err
+		}
+		if v, ok := a.val.(int64); ok && a.op == opLit && fn.name == "ABS" && v == math.MinInt64 {
+			// SQLite's abs fails on it: 2^63 is no INTEGER.
+			return nil, c.errorf(fn.pos, "ABS(%s) has no INTEGER result: the absolute value of the smallest INTEGER does not fit in 64 bits", c.describe(a))
 		}
 		sql := map[string]string{"ABS": "abs", "FLOOR": "floor", "CEILING": "ceil"}[fn.name]
 		return call(sql, a.typ, a), nil
