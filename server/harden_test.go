@@ -298,3 +298,75 @@ func TestClauseFailuresAre400(t *testing.T) {
 		t.Errorf("%d items left, want 3", n)
 	}
 }
+
+// TestCrossSiteRequestsCannotChangeAnything: submitJob and cancel are
+// refused (403) when a browser sends them for a page of another site, by
+// GET as well as POST, whichever of Referer and the Fetch Metadata headers
+// says so (issue 11, item 1).
+func TestCrossSiteRequestsCannotChangeAnything(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 3)
+	m := jobs.NewManager(cat)
+	s, _ := newServer(t, m, Options{})
+	h := s.Handler()
+	send := func(method, path string, header ...string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, path, nil)
+		r.Host = "localhost:8080"
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	submit := gpPath + "/DeleteImage/submitJob?f=json&imageCollection=scenes&where=1%3D1"
+	for _, tc := range []struct {
+		name   string
+		header []string
+	}{
+		{"ErrReferer", []string{"Referer", "http://evil.example/x"}},
+		{"ErrRefererOtherPort", []string{"Referer", "http://localhost:3000/"}},
+		{"ErrRefererOtherLoopbackName", []string{"Referer", "http://127.0.0.1:8080/"}},
+		{"ErrCrossSite", []string{"Sec-Fetch-Site", "cross-site"}},
+		{"ErrSameSite", []string{"Sec-Fetch-Site", "same-site"}},
+		{"ErrImage", []string{"Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "image"}},
+		{"ErrNoCors", []string{"Sec-Fetch-Mode", "no-cors"}},
+		{"ErrScriptDest", []string{"Sec-Fetch-Dest", "script"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantError(t, send("GET", submit, tc.header...), 403)
+		})
+	}
+	if n := count(t, cat, "scenes"); n != 3 {
+		t.Fatalf("a cross-site request deleted items: %d left", n)
+	}
+	// The same site, the user's address bar, and clients that are not
+	// browsers may submit.
+	j, err := m.SubmitDeleteImage(ctx, jobs.DeleteImageParams{ImageCollection: "scenes", Where: "OBJECTID = 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel := gpPath + "/DeleteImage/jobs/" + j.ID + "/cancel?f=json"
+	t.Run("ErrCancelReferer", func(t *testing.T) { wantError(t, send("GET", cancel, "Referer", "https://evil.example/"), 403) })
+	t.Run("ErrCancelNoCors", func(t *testing.T) { wantError(t, send("POST", cancel, "Sec-Fetch-Mode", "no-cors"), 403) })
+	t.Run("OKSameOriginReferer", func(t *testing.T) {
+		w := send("GET", cancel, "Referer", "http://localhost:8080/arcgis/rest/services/System/RasterAnalysisTools/GPServer/DeleteImage", "Sec-Fetch-Site", "same-origin", "Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document")
+		if e, isErr := errorOf(t, w.Body.Bytes()); isErr {
+			t.Errorf("a same-origin cancel was refused: %+v", e)
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		header []string
+	}{
+		{"OKAddressBar", []string{"Sec-Fetch-Site", "none", "Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document"}},
+		{"OKCurl", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := send("GET", gpPath+"/DeleteImage/submitJob?f=json&imageCollection=scenes&where=OBJECTID%3D2", tc.header...)
+			if e, isErr := errorOf(t, w.Body.Bytes()); isErr {
+				t.Errorf("refused: %+v", e)
+			}
+		})
+	}
+}

@@ -280,19 +280,39 @@ func (s *Server) allowedHost(host string) bool {
 }
 
 // checkSameOrigin refuses a request that changes something (submitJob,
-// cancel) when a browser sent it from another site: a page elsewhere could
-// otherwise submit DeleteImage to a server on this machine.
+// cancel) when a browser sent it for a page of another site: a page
+// elsewhere, or an <img> on it, could otherwise submit DeleteImage to a
+// server on this machine. A browser says so in its Fetch Metadata headers
+// (any Sec-Fetch-Site but same-origin and none, which is the user's own
+// address bar; a no-cors request, which is what an <img>, <script> or
+// <link> makes; a subresource destination), in Origin, or, in browsers
+// that send neither, in Referer. A request with none of them (curl, a
+// script, an ArcGIS client) is not a browser's and passes.
 func checkSameOrigin(req *request) error {
-	if req.Header.Get("Sec-Fetch-Site") == "cross-site" {
-		return errorf(codeForbidden, "cross-site requests cannot submit or cancel jobs")
+	switch site := req.Header.Get("Sec-Fetch-Site"); site {
+	case "", "same-origin", "none":
+	default:
+		return errorf(codeForbidden, "%s requests cannot submit or cancel jobs", textutil.Escape(site))
 	}
-	origin := req.Header.Get("Origin")
-	if origin == "" {
-		return nil
+	if req.Header.Get("Sec-Fetch-Mode") == "no-cors" {
+		return errorf(codeForbidden, "requests a page makes without CORS (an <img>, a <script>, a <link>) cannot submit or cancel jobs")
 	}
-	u, err := url.Parse(origin)
-	if origin == "null" || err != nil || !strings.EqualFold(u.Host, req.Host) {
-		return errorf(codeForbidden, "requests from origin %s cannot submit or cancel jobs", origin)
+	switch dest := req.Header.Get("Sec-Fetch-Dest"); dest {
+	case "", "document", "empty", "iframe", "frame":
+	default:
+		return errorf(codeForbidden, "requests for a page's %s cannot submit or cancel jobs", textutil.Escape(dest))
+	}
+	if origin := req.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if origin == "null" || err != nil || !strings.EqualFold(u.Host, req.Host) {
+			return errorf(codeForbidden, "requests from origin %s cannot submit or cancel jobs", textutil.Quote(origin))
+		}
+	}
+	if referer := req.Header.Get("Referer"); referer != "" {
+		u, err := url.Parse(referer)
+		if err != nil || !strings.EqualFold(u.Host, req.Host) {
+			return errorf(codeForbidden, "requests from a page of another site (Referer %s) cannot submit or cancel jobs", textutil.Quote(referer))
+		}
 	}
 	return nil
 }
