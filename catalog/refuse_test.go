@@ -167,3 +167,34 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPoolIsBounded: the catalog's pooled connections, each with its own
+// page cache, are bounded, so that concurrent requests cannot grow memory
+// without end (issue 11, item 2); readers beyond the bound wait, and get a
+// connection as others finish.
+func TestPoolIsBounded(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 50)
+	if got := cat.DB().Stats().MaxOpenConnections; got < 2 || got > 16 {
+		t.Fatalf("MaxOpenConnections = %d, want a small bound", got)
+	}
+	bound := cat.DB().Stats().MaxOpenConnections
+	errs := make(chan error, 4*bound)
+	for i := 0; i < 4*bound; i++ {
+		go func() {
+			sel, err := coll.Select(catalog.Query{Where: "CloudCover >= 0"})
+			if err == nil {
+				_, err = cat.Count(ctx, sel)
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4*bound; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := cat.DB().Stats(); st.OpenConnections > bound {
+		t.Errorf("%d connections open, bound %d", st.OpenConnections, bound)
+	}
+}

@@ -370,3 +370,70 @@ func TestCrossSiteRequestsCannotChangeAnything(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentReadsAreBounded: at most MaxReads catalog reads run, at
+// most MaxQueued wait, each at most QueueWait; the others are answered 503
+// (busy, Retry-After) at once, and the queue drains as reads finish
+// (issue 11, item 2).
+func TestConcurrentReadsAreBounded(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 3)
+	s, _ := newServer(t, jobs.NewManager(cat), Options{MaxReads: 1, MaxQueued: 1, QueueWait: 300 * time.Millisecond})
+	h := s.Handler()
+	query := func() *httptest.ResponseRecorder {
+		return call(t, h, "GET", "/arcgis/rest/services/Hosted/scenes/ImageServer/query",
+			url.Values{"f": {"json"}, "where": {"1=1"}, "returnCountOnly": {"true"}})
+	}
+	// Hold the one slot, as a long read would.
+	release, err := s.reads.acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ErrWaitedTooLong", func(t *testing.T) {
+		start := time.Now()
+		w := query()
+		e := wantError(t, w, 503)
+		if took := time.Since(start); took < 250*time.Millisecond {
+			t.Errorf("refused after %s, before waiting its turn", took)
+		}
+		if w.Header().Get("Retry-After") == "" || !strings.Contains(e.Message, "busy") {
+			t.Errorf("answer %+v, Retry-After %q", e, w.Header().Get("Retry-After"))
+		}
+	})
+	t.Run("ErrQueueFull", func(t *testing.T) {
+		waiting := make(chan *httptest.ResponseRecorder)
+		go func() { waiting <- query() }() // takes the one place in the queue
+		deadline := time.Now().Add(5 * time.Second)
+		for s.reads.waiting.Load() < 1 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		start := time.Now()
+		wantError(t, query(), 503)
+		if took := time.Since(start); took > 200*time.Millisecond {
+			t.Errorf("a request beyond the queue waited %s", took)
+		}
+		wantError(t, <-waiting, 503)
+	})
+	t.Run("OKAfterRelease", func(t *testing.T) {
+		done := make(chan *httptest.ResponseRecorder)
+		go func() { done <- query() }()
+		time.Sleep(50 * time.Millisecond)
+		release()
+		var v struct{ Count int }
+		decode(t, (<-done).Body.Bytes(), &v)
+		if v.Count != 3 {
+			t.Errorf("count %d", v.Count)
+		}
+	})
+	t.Run("OKStatusNotBounded", func(t *testing.T) {
+		release, err := s.reads.acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		w := call(t, h, "GET", "/arcgis/rest/info", url.Values{"f": {"json"}})
+		if _, isErr := errorOf(t, w.Body.Bytes()); isErr {
+			t.Errorf("a request that reads no items waited for a read slot: %s", w.Body)
+		}
+	})
+}

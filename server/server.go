@@ -54,6 +54,14 @@ type Options struct {
 	// processes (mosaic delete-image --no-wait) or orphaned while it runs.
 	// Zero means 5 seconds.
 	RescanEvery time.Duration
+	// MaxReads bounds the requests that read many items at once (image
+	// service queries and descriptions, the Hosted folder, job results)
+	// running together; MaxQueued bounds those waiting for one of them to
+	// finish, and QueueWait how long each waits. A request beyond the
+	// queue, or waiting longer, is answered 503 (busy, retry). Zero means
+	// the number of CPUs (at least 2), 128 and 10 seconds.
+	MaxReads, MaxQueued int
+	QueueWait           time.Duration
 }
 
 // Server serves one catalog through its job manager.
@@ -66,6 +74,7 @@ type Server struct {
 		prefix string
 		n      atomic.Uint64
 	}
+	reads *limiter // bounds the requests that read many items (see Options.MaxReads)
 
 	// Job workers: one goroutine per queue key (a collection), running its
 	// jobs one at a time in submission order.
@@ -90,7 +99,17 @@ func New(m *jobs.Manager, opts Options) *Server {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 10 * time.Second
 	}
-	s := &Server{cat: m.Catalog(), opts: opts, log: log.New(opts.Log, "", 0), queues: map[string]*queue{}}
+	if opts.MaxReads <= 0 {
+		opts.MaxReads = defaultMaxReads
+	}
+	if opts.MaxQueued <= 0 {
+		opts.MaxQueued = defaultMaxQueued
+	}
+	if opts.QueueWait <= 0 {
+		opts.QueueWait = defaultQueueWait
+	}
+	s := &Server{cat: m.Catalog(), opts: opts, log: log.New(opts.Log, "", 0), queues: map[string]*queue{},
+		reads: newLimiter(opts.MaxReads, opts.MaxQueued, opts.QueueWait)}
 	own := *m
 	prev := m.OnBatch
 	own.OnBatch = func(j *jobs.Job) error {
