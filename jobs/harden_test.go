@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -68,4 +69,32 @@ func TestManifestIsReadFromItsRealPath(t *testing.T) {
 		}
 		assertRows(t, e.rows(t), before)
 	})
+}
+
+// TestCancelAfterTheWorkIsDone: whichever way a cancel arrives once every
+// item of the snapshot is deleted (while the job runs, or after its process
+// died between the last batch and the finish), the job ends Succeeded with
+// a warning and its result, never Cancelled at 100% (issue 11, item 13).
+func TestCancelAfterTheWorkIsDone(t *testing.T) {
+	e := newEnv(t, genItems(500, 11))
+	j := e.mustSubmit(t, e.m, clause)
+	e.m.OnBatch = func(r *Job) error {
+		if r.Done == r.Total {
+			return errors.New("crash after the last batch")
+		}
+		return nil
+	}
+	if _, err := e.m.Run(ctx, j.ID); !errors.Is(err, errStop) {
+		t.Fatalf("run stopped by OnBatch: %v", err)
+	}
+	setOwner(t, e.cat, j.ID, Executing, deadOwner(t), fixedNow())
+	c, err := e.manager().Cancel(ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Document()
+	if c.Status != Succeeded || c.Result == nil || d.Progress == nil || d.Progress.Percent != 100 ||
+		!hasMessagePrefix(c, Warning, "The cancel request came after the work was done") {
+		t.Errorf("job %s, result %s, progress %+v, messages %q", c.Status, c.Result, d.Progress, messageTexts(c))
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"mosaic/catalog"
 	"mosaic/jobs"
 )
 
@@ -436,4 +437,50 @@ func TestConcurrentReadsAreBounded(t *testing.T) {
 			t.Errorf("a request that reads no items waited for a read slot: %s", w.Body)
 		}
 	})
+}
+
+// TestEveryParameterIsCheckedAtSubmit: what would make a job fail when it
+// runs is refused when it is submitted, with code 400 about the parameter,
+// and no job is made (issue 11, item 10).
+func TestEveryParameterIsCheckedAtSubmit(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 1)
+	m := jobs.NewManager(cat)
+	s, _ := newServer(t, m, Options{})
+	h := s.Handler()
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "bad.csv")
+	os.WriteFile(manifest, []byte("Raster,Bogus\n/a.tif,1\n"), 0o600)
+	noRaster := filepath.Join(dir, "noraster.csv")
+	os.WriteFile(noRaster, []byte("Name\nx\n"), 0o600)
+	// A create that has not run yet holds its name.
+	pending, err := m.SubmitCreateImageCollection(ctx, catalog.NewCollection{Name: "pending"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, task string
+		form       url.Values
+		param      string
+	}{
+		{"ErrCreateFieldName", "CreateImageCollection", url.Values{"imageCollection": {"x"}, "fields": {`[{"name":"bad name","type":"esriFieldTypeString"}]`}}, "fields"},
+		{"ErrCreateFieldColon", "CreateImageCollection", url.Values{"imageCollection": {"x"}, "fields": {`[{"name":"A:B","type":"TEXT"}]`}}, "fields"},
+		{"ErrCreatePendingName", "CreateImageCollection", url.Values{"imageCollection": {"PENDING"}}, "imageCollection"},
+		{"ErrAddDateOutOfRange", "AddImage", url.Values{"imageCollection": {"scenes"}, "inputRasters": {dir}, "attributes": {`{"AcquisitionDate":-100000000000000000}`}}, "attributes"},
+		{"ErrAddDateNotInteger", "AddImage", url.Values{"imageCollection": {"scenes"}, "inputRasters": {dir}, "attributes": {`{"AcquisitionDate":-1e17}`}}, "attributes"},
+		{"ErrAddManifestField", "AddImage", url.Values{"imageCollection": {"scenes"}, "manifest": {manifest}}, "manifest"},
+		{"ErrAddManifestNoRaster", "AddImage", url.Values{"imageCollection": {"scenes"}, "manifest": {noRaster}}, "manifest"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.form.Set("f", "json")
+			e := wantError(t, call(t, h, "POST", gpPath+"/"+tc.task+"/submitJob", tc.form), 400)
+			if len(e.Details) != 1 || e.Details[0] != "parameter "+tc.param || strings.HasPrefix(e.Message, "400") {
+				t.Errorf("error %+v, want one about parameter %s", e, tc.param)
+			}
+		})
+	}
+	list, err := m.List(ctx, jobs.ListOptions{})
+	if err != nil || len(list) != 1 || list[0].ID != pending.ID {
+		t.Fatalf("refused submissions made jobs: %d jobs (%v)", len(list), err)
+	}
 }
