@@ -78,3 +78,27 @@ func TestAbsOfTheSmallestIntegerIsRefusedByTheCheck(t *testing.T) {
 		t.Errorf("ABS(-9223372036854775807) > 0 selects %d items", n)
 	}
 }
+
+// TestManifestRefusesAbsurdBounds: a manifest's bounds are checked as a
+// GeoTIFF's georeferencing is (issue 11, item 13): beyond any coordinate
+// system, or a minimum above its maximum, is refused with the line named.
+func TestManifestRefusesAbsurdBounds(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 1)
+	for _, tc := range []struct{ name, line, want string }{
+		{"ErrHuge", "/a.tif,1e308,0,1e308,10", "line 2: XMin 1e+308 is beyond the 1e+09 map units of any coordinate system"},
+		{"ErrNegativeHuge", "/a.tif,0,-2e9,10,10", "line 2: YMin -2e+09 is beyond"},
+		{"ErrInverted", "/a.tif,10,0,0,10", "line 2: XMin 10 is greater than XMax 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := cat.LoadManifest(ctx, coll, strings.NewReader("Raster,XMin,YMin,XMax,YMax\n"+tc.line+"\n"), "m.csv")
+			wantCode(t, err, catalog.Invalid)
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q, want %q", err, tc.want)
+			}
+		})
+	}
+	if n := count(t, cat, coll, "1=1"); n != 1 {
+		t.Errorf("%d items, want 1", n)
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
+	"mosaic/geotiff"
 	"mosaic/internal/textutil"
 )
 
@@ -113,6 +115,9 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 			if strings.TrimSpace(raster) == "" {
 				return Errorf(Invalid, "manifest %s line %d: Raster is empty", source, line)
 			}
+			if err := checkBounds(row); err != nil {
+				return Errorf(Invalid, "manifest %s line %d: %v", source, line, err)
+			}
 			finishRow(row)
 			if err := ins.add(row); err != nil {
 				return fmt.Errorf("manifest %s line %d: %w", source, line, err)
@@ -125,6 +130,31 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 		return 0, fmt.Errorf("load manifest into %s: %w", coll.Name, err)
 	}
 	return added, nil
+}
+
+// checkBounds refuses bounds that no raster has, as the GeoTIFF reader
+// does: beyond geotiff.MaxCoordinate, or a minimum above its maximum.
+func checkBounds(row []any) error {
+	for _, c := range []struct {
+		name string
+		i    int
+	}{{"XMin", col.XMin}, {"YMin", col.YMin}, {"XMax", col.XMax}, {"YMax", col.YMax}} {
+		if v, ok := row[c.i].(float64); ok && math.Abs(v) > geotiff.MaxCoordinate {
+			return fmt.Errorf("%s %g is beyond the %g map units of any coordinate system", c.name, v, geotiff.MaxCoordinate)
+		}
+	}
+	for _, p := range [][2]int{{col.XMin, col.XMax}, {col.YMin, col.YMax}} {
+		lo, ok1 := row[p[0]].(float64)
+		hi, ok2 := row[p[1]].(float64)
+		if ok1 && ok2 && lo > hi {
+			name := "X"
+			if p[0] == col.YMin {
+				name = "Y"
+			}
+			return fmt.Errorf("%sMin %g is greater than %sMax %g", name, lo, name, hi)
+		}
+	}
+	return nil
 }
 
 // manifestHeader is a manifest's first line, resolved to coll's columns.
