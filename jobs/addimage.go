@@ -115,10 +115,15 @@ func (m *Manager) SubmitAddImage(ctx context.Context, p AddImageParams) (*Job, e
 // values, refusing unknown fields, OBJECTID and values of the wrong type.
 func fieldValues(coll *catalog.Collection, attrs map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(attrs))
-	for k, v := range attrs {
-		f, cv, err := coll.FieldValue(k, v)
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the same input gets the same error
+	for _, k := range keys {
+		f, cv, err := coll.FieldValue(k, attrs[k])
 		if err != nil {
-			return nil, catalog.ParamErrorf("attributes", "attribute %s: %v", k, err)
+			return nil, catalog.ParamErrorf("attributes", "attribute %s: %v", textutil.Excerpt(k), err)
 		}
 		if _, dup := out[f.Name]; dup {
 			return nil, catalog.ParamErrorf("attributes", "attribute %s is given twice (field names are case-insensitive)", f.Name)

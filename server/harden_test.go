@@ -484,3 +484,57 @@ func TestEveryParameterIsCheckedAtSubmit(t *testing.T) {
 		t.Fatalf("refused submissions made jobs: %d jobs (%v)", len(list), err)
 	}
 }
+
+// TestErrorsCutLongTokens: errors name what they refuse but quote at most
+// a short excerpt of it (issue 11, item 13).
+func TestErrorsCutLongTokens(t *testing.T) {
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 1)
+	s, _ := newServer(t, jobs.NewManager(cat), Options{})
+	h := s.Handler()
+	long := strings.Repeat("x", 10000)
+	svc := "/arcgis/rest/services/Hosted/scenes/ImageServer"
+	for _, tc := range []struct {
+		name, method, path string
+		form               url.Values
+	}{
+		{"ErrPath", "GET", "/arcgis/rest/" + long, nil},
+		{"ErrTask", "GET", gpPath + "/" + long, nil},
+		{"ErrJob", "GET", gpPath + "/DeleteImage/jobs/" + long, nil},
+		{"ErrBoolean", "GET", svc + "/query", url.Values{"returnGeometry": {long}}},
+		{"ErrOffset", "GET", svc + "/query", url.Values{"resultOffset": {long}}},
+		{"ErrObjectIDs", "GET", svc + "/query", url.Values{"objectIds": {"1," + long}}},
+		{"ErrOutFields", "GET", svc + "/query", url.Values{"outFields": {long}}},
+		{"ErrWhere", "GET", svc + "/query", url.Values{"where": {long + " = 1"}}},
+		{"ErrCollectionRef", "POST", gpPath + "/DeleteImage/submitJob", url.Values{"imageCollection": {`{"itemId":"` + long + `"}`}, "where": {"1=1"}}},
+		{"ErrNewName", "POST", gpPath + "/CreateImageCollection/submitJob", url.Values{"imageCollection": {long + "!"}}},
+		{"ErrFields", "POST", gpPath + "/CreateImageCollection/submitJob", url.Values{"imageCollection": {"x"}, "fields": {`[[` + strings.Repeat(`"x",`, 2000) + `"x"]]`}}},
+		{"ErrRaster", "POST", gpPath + "/AddImage/submitJob", url.Values{"imageCollection": {"scenes"}, "inputRasters": {"https://" + long}}},
+		{"ErrAttribute", "POST", gpPath + "/AddImage/submitJob", url.Values{"imageCollection": {"scenes"}, "inputRasters": {"/x.tif"}, "attributes": {`{"` + long + `":1}`}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := url.Values{"f": {"json"}}
+			for k, v := range tc.form {
+				form[k] = v
+			}
+			w := call(t, h, tc.method, tc.path, form)
+			e, ok := errorOf(t, w.Body.Bytes())
+			if !ok {
+				t.Fatalf("not an error: %.200s", w.Body)
+			}
+			if len(e.Message) > 2000 || strings.Contains(e.Message, strings.Repeat("x", 200)) {
+				t.Errorf("error of %d bytes echoes the token: %.300s…", len(e.Message), e.Message)
+			}
+		})
+	}
+	t.Run("ErrHost", func(t *testing.T) {
+		r := httptest.NewRequest("GET", "/arcgis/rest/services?f=json", nil)
+		r.Host = long + ".example"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		e := wantError(t, w, 403)
+		if strings.Contains(e.Message, strings.Repeat("x", 200)) {
+			t.Errorf("error echoes the Host: %.300s", e.Message)
+		}
+	})
+}

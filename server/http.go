@@ -163,7 +163,7 @@ func (s *Server) prepare(req *request) error {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	default:
 		req.w.Header().Set("Allow", "GET, HEAD, POST")
-		return errorf(codeMethod, "method %s is not supported: use GET or POST", req.Method)
+		return errorf(codeMethod, "method %s is not supported: use GET or POST", textutil.Quote(req.Method))
 	}
 	if err := s.parseForm(req); err != nil {
 		return err
@@ -175,13 +175,13 @@ func (s *Server) prepare(req *request) error {
 		req.format = f
 	default:
 		req.format = "json"
-		return catalog.ParamErrorf("f", "f=%s is not supported: use json, pjson or html", f)
+		return catalog.ParamErrorf("f", "f=%s is not supported: use json, pjson or html", textutil.Excerpt(f))
 	}
 	if s.opts.Token == "" && !s.allowedHost(req.Host) {
 		// Without a token the server trusts whoever reaches it, which must
 		// then be this machine: a Host that is not a loopback name means a
 		// browser was pointed here through another name (DNS rebinding).
-		return errorf(codeForbidden, "host %q is not this server: without a token, requests must name it localhost or a loopback address", req.Host)
+		return errorf(codeForbidden, "host %s is not this server: without a token, requests must name it localhost or a loopback address", textutil.Quote(req.Host))
 	}
 	if len(req.form) > maxParams {
 		return errorf(codeInvalid, "too many parameters (%d; at most %d)", len(req.form), maxParams)
@@ -196,7 +196,7 @@ func (s *Server) prepare(req *request) error {
 		}
 		for _, v := range values {
 			if len(v) > limit {
-				return catalog.ParamErrorf(name, "parameter %s is longer than %d bytes", name, limit)
+				return catalog.ParamErrorf(name, "parameter %s is longer than %d bytes", textutil.Excerpt(name), limit)
 			}
 		}
 	}

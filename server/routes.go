@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 )
 
 // route dispatches a request by its path. Fixed segments match
@@ -70,7 +71,7 @@ func (s *Server) route(req *request) {
 		s.limited(req, func() { s.query(req, v[0]) })
 		return
 	}
-	s.fail(req, errorf(codeNotFound, "%s: no such resource", req.URL.Path))
+	s.fail(req, errorf(codeNotFound, "%s: no such resource", textutil.Quote(req.URL.Path)))
 }
 
 // splitPath splits a path into its segments; trailing slashes do not count.

@@ -119,7 +119,7 @@ func findTask(name string) (*taskDef, error) {
 	for i, t := range tasks {
 		names[i] = t.Name
 	}
-	return nil, errorf(codeNotFound, "task %q not found (tasks: %s)", name, strings.Join(names, ", "))
+	return nil, errorf(codeNotFound, "task %s not found (tasks: %s)", textutil.Quote(name), strings.Join(names, ", "))
 }
 
 // collectionParam returns the imageCollection parameter, checked for form
@@ -153,7 +153,7 @@ func boolParam(req *request, name string, def bool) (bool, error) {
 	case "false", "0":
 		return false, nil
 	}
-	return false, catalog.ParamErrorf(name, "%s must be true or false, not %q", name, req.param(name))
+	return false, catalog.ParamErrorf(name, "%s must be true or false, not %s", name, textutil.Quote(req.param(name)))
 }
 
 func (s *Server) submitDeleteImage(req *request) (*jobs.Job, error) {
@@ -230,7 +230,7 @@ func newCollectionName(v string) (string, error) {
 	}
 	ref, err := catalog.ParseRef(v)
 	if err != nil || ref.Name == "" || ref.Name != v {
-		return "", catalog.ParamErrorf("imageCollection", "image collection name %q: use only letters, digits and _ (at most 120), as ArcGIS service names", v)
+		return "", catalog.ParamErrorf("imageCollection", "image collection name %s: use only letters, digits and _ (at most 120), as ArcGIS service names", textutil.Quote(v))
 	}
 	return v, nil
 }
@@ -298,7 +298,7 @@ func fieldsParam(v string) ([]catalog.Field, error) {
 				}
 				specs = append(specs, obj.Name+":"+typ)
 			} else {
-				return nil, catalog.ParamErrorf("fields", "fields: each field is \"NAME:TYPE\" or {\"name\": …, \"type\": …}, not %s", raw)
+				return nil, catalog.ParamErrorf("fields", "fields: each field is \"NAME:TYPE\" or {\"name\": …, \"type\": …}, not %s", textutil.Excerpt(string(raw)))
 			}
 		}
 	} else {
@@ -376,7 +376,7 @@ func rasterPaths(name, v string) ([]string, error) {
 		var obj struct{ URL, URI string }
 		if json.Unmarshal(r, &p) != nil {
 			if err := json.Unmarshal(r, &obj); err != nil {
-				return nil, catalog.ParamErrorf(name, "%s: each raster is a path or {\"uri\": …}, not %s", name, r)
+				return nil, catalog.ParamErrorf(name, "%s: each raster is a path or {\"uri\": …}, not %s", name, textutil.Excerpt(string(r)))
 			}
 			p = obj.URI
 			if p == "" {
@@ -389,11 +389,11 @@ func rasterPaths(name, v string) ([]string, error) {
 		case p == "":
 			return nil, catalog.ParamErrorf(name, "%s: empty path", name)
 		case strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") || strings.Contains(low, "://"):
-			return nil, catalog.ParamErrorf(name, "%s: %s is a URL; only files on this machine can be added", name, p)
+			return nil, catalog.ParamErrorf(name, "%s: %s is a URL; only files on this machine can be added", name, textutil.Quote(p))
 		}
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			return nil, catalog.ParamErrorf(name, "%s: %s: %v", name, p, err)
+			return nil, catalog.ParamErrorf(name, "%s: %s: %v", name, textutil.Quote(p), err)
 		}
 		paths = append(paths, abs)
 	}
