@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -8,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -537,4 +540,35 @@ func TestErrorsCutLongTokens(t *testing.T) {
 			t.Errorf("error echoes the Host: %.300s", e.Message)
 		}
 	})
+}
+
+// TestWriteDeadlineDoesNotOutliveItsRequest: the write deadline of a
+// bounded read ends with it (net/http clears it), so that later requests on
+// the same keep-alive connection are not cut (the client would redial).
+func TestWriteDeadlineDoesNotOutliveItsRequest(t *testing.T) {
+	old := readWriteTimeout
+	readWriteTimeout = 200 * time.Millisecond
+	defer func() { readWriteTimeout = old }()
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 1)
+	sv := startServing(t, jobs.NewManager(cat), listen(t), Options{})
+	defer sv.shutdown(t)
+	var dials atomic.Int32
+	c := sv.client(t)
+	c.http.Transport = &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	var n struct{ Count int }
+	c.get("/arcgis/rest/services/Hosted/scenes/ImageServer/query", url.Values{"where": {"1=1"}, "returnCountOnly": {"true"}}, &n)
+	time.Sleep(400 * time.Millisecond)
+	var info struct{ CurrentVersion float64 }
+	c.get("/arcgis/rest/info", nil, &info)
+	c.get("/arcgis/rest/services/Hosted/scenes/ImageServer/query", url.Values{"where": {"1=1"}, "returnCountOnly": {"true"}}, &n)
+	if n.Count != 1 || info.CurrentVersion == 0 {
+		t.Errorf("count %d, info %+v", n.Count, info)
+	}
+	if d := dials.Load(); d != 1 {
+		t.Errorf("the client dialed %d connections: the deadline of the first request cut the next ones", d)
+	}
 }

@@ -16,9 +16,12 @@ var defaultMaxReads = max(2, runtime.GOMAXPROCS(0))
 const (
 	defaultMaxQueued   = 128
 	defaultQueueWait   = 10 * time.Second
-	readWriteTimeout   = 2 * time.Minute
 	busyRetryAfterSecs = "1"
 )
+
+// readWriteTimeout bounds how long a bounded read may wait on a client
+// that does not read its answer (a variable for tests).
+var readWriteTimeout = 2 * time.Minute
 
 // limiter bounds the requests that read many items at once: at most cap(slots)
 // run, at most maxQueued wait, each at most wait. Without it, each request
@@ -78,6 +81,8 @@ func (s *Server) limited(req *request, serve func()) {
 		return
 	}
 	defer release()
+	// net/http clears the deadline when the request ends, so it does not
+	// cut the requests that follow on a keep-alive connection.
 	http.NewResponseController(req.w).SetWriteDeadline(time.Now().Add(readWriteTimeout))
 	serve()
 }
