@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"mosaic/internal/textutil"
 	"mosaic/where"
 )
 
@@ -44,11 +45,11 @@ func (coll *Collection) Schema() where.Schema {
 	return append(s, coll.Fields...)
 }
 
-// Field returns the field named name (case-insensitively), with its
-// canonical name.
+// Field returns the field named name (case-insensitively, ASCII letters
+// only: ArcGIS field names are ASCII), with its canonical name.
 func (coll *Collection) Field(name string) (Field, bool) {
 	for _, f := range coll.Schema() {
-		if strings.EqualFold(f.Name, name) {
+		if textutil.EqualFold(f.Name, name) {
 			return f, true
 		}
 	}
@@ -192,7 +193,7 @@ type Ref struct {
 
 // ParseRef parses what a user gives for an image collection: its name, a
 // JSON object with exactly one of the case-sensitive keys itemId, url or
-// uri, or the collection's URL (…/arcgis/rest/services/Hosted/<name>/ImageServer).
+// uri (a key given twice is refused), or the collection's URL (…/arcgis/rest/services/Hosted/<name>/ImageServer).
 func ParseRef(s string) (Ref, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -201,21 +202,24 @@ func ParseRef(s string) (Ref, error) {
 	case strings.HasPrefix(s, "{"):
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(s), &obj); err != nil {
-			return Ref{}, Errorf(Invalid, "image collection %s: not a JSON object: %v", s, err)
+			return Ref{}, Errorf(Invalid, "image collection %s: not a JSON object: %v", textutil.Excerpt(s), err)
+		}
+		if err := CheckJSONKeys([]byte(s), false); err != nil {
+			return Ref{}, Errorf(Invalid, "image collection %s: %v", textutil.Excerpt(s), err)
 		}
 		if len(obj) != 1 {
-			return Ref{}, Errorf(Invalid, "image collection %s: expected exactly one of the keys itemId, url, uri; got %d keys", s, len(obj))
+			return Ref{}, Errorf(Invalid, "image collection %s: expected exactly one of the keys itemId, url, uri; got %d keys", textutil.Excerpt(s), len(obj))
 		}
 		for k, raw := range obj {
 			var v string
 			if err := json.Unmarshal(raw, &v); err != nil {
-				return Ref{}, Errorf(Invalid, "image collection %s: %s must be a string", s, k)
+				return Ref{}, Errorf(Invalid, "image collection %s: %s must be a string", textutil.Excerpt(s), textutil.Quote(k))
 			}
 			switch k {
 			case "itemId":
 				v = strings.ToLower(strings.TrimSpace(v))
 				if len(v) != 32 || strings.Trim(v, "0123456789abcdef") != "" {
-					return Ref{}, Errorf(Invalid, "image collection %s: itemId must be 32 hexadecimal digits", s)
+					return Ref{}, Errorf(Invalid, "image collection %s: itemId must be 32 hexadecimal digits", textutil.Excerpt(s))
 				}
 				return Ref{ItemID: v}, nil
 			case "url":
@@ -226,7 +230,7 @@ func ParseRef(s string) (Ref, error) {
 				}
 				return ParseRef(v)
 			default:
-				return Ref{}, Errorf(Invalid, "image collection %s: unknown key %q (expected exactly one of itemId, url, uri; keys are case-sensitive)", s, k)
+				return Ref{}, Errorf(Invalid, "image collection %s: unknown key %s (expected exactly one of itemId, url, uri; keys are case-sensitive)", textutil.Excerpt(s), textutil.Quote(k))
 			}
 		}
 	case isURL(s):
@@ -246,14 +250,14 @@ func isURL(s string) bool {
 func parseURLRef(s string) (Ref, error) {
 	u, err := url.Parse(strings.TrimSpace(s))
 	if err != nil || !isURL(s) {
-		return Ref{}, Errorf(Invalid, "image collection URL %q is not a valid http(s) URL", s)
+		return Ref{}, Errorf(Invalid, "image collection URL %s is not a valid http(s) URL", textutil.Quote(s))
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	// …/arcgis/rest/services/Hosted/<name>/ImageServer, possibly under a prefix.
 	n := len(parts)
 	if n < 6 || !strings.EqualFold(parts[n-1], "ImageServer") || !strings.EqualFold(parts[n-3], "Hosted") ||
 		!strings.EqualFold(parts[n-4], "services") || !strings.EqualFold(parts[n-5], "rest") || !strings.EqualFold(parts[n-6], "arcgis") {
-		return Ref{}, Errorf(Invalid, "image collection URL %q: expected …/arcgis/rest/services/Hosted/<name>/ImageServer", s)
+		return Ref{}, Errorf(Invalid, "image collection URL %s: expected …/arcgis/rest/services/Hosted/<name>/ImageServer", textutil.Quote(s))
 	}
 	name := parts[n-2]
 	if err := validateCollectionName(name); err != nil {

@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"strings"
 	"testing"
 
 	"mosaic/catalog"
@@ -132,4 +133,83 @@ func TestCollectionsCountAndBoundary(t *testing.T) {
 	if b := colls[0].Boundary; b == nil || *b != want {
 		t.Errorf("boundary %+v, want %+v", b, want)
 	}
+}
+
+// TestFieldNamesFoldASCIIOnly: ArcGIS field names are ASCII, so only ASCII
+// letters match regardless of case; ſ (U+017F) is not s, K (U+212A) not k.
+func TestFieldNamesFoldASCIIOnly(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 1)
+	for _, tc := range []struct {
+		name string
+		want string
+	}{
+		{"stale", "Stale"},
+		{"STALE", "Stale"},
+		{"ſtale", ""},
+		{"cloudcover", "CloudCover"},
+		{"\u212a", ""},
+	} {
+		f, ok := coll.Field(tc.name)
+		if f.Name != tc.want || ok != (tc.want != "") {
+			t.Errorf("Field(%q) = %q, %v; want %q", tc.name, f.Name, ok, tc.want)
+		}
+	}
+	if _, err := coll.Select(catalog.Query{Fields: []string{"ſtale"}}); catalog.ErrorCode(err) != catalog.Invalid {
+		t.Errorf("--fields ſtale: %v, want an unknown field", err)
+	}
+	if _, err := coll.WritableField("ſensorname"); catalog.ErrorCode(err) != catalog.Invalid {
+		t.Errorf("WritableField(ſensorname): %v, want an unknown field", err)
+	}
+	if _, err := cat.LoadManifest(ctx, coll, strings.NewReader("Raster,ſhape\n/a.tif,x\n"), "m.csv"); catalog.ErrorCode(err) != catalog.Invalid {
+		t.Errorf("manifest column ſhape: %v, want an unknown field", err)
+	}
+}
+
+// TestErrorsCutLongTokens: errors name what they refuse, but quote at most
+// a short, escaped excerpt of it (issue 11, item 13).
+func TestErrorsCutLongTokens(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 1)
+	long := strings.Repeat("x", 10000)
+	check := func(t *testing.T, err error) {
+		t.Helper()
+		wantCode(t, err, catalog.Invalid)
+		if msg := err.Error(); len(msg) > 2000 || strings.Contains(msg, strings.Repeat("x", 100)) {
+			t.Errorf("error of %d bytes echoes the token: %.200s…", len(msg), msg)
+		}
+	}
+	t.Run("ErrRefJSON", func(t *testing.T) {
+		_, err := catalog.ParseRef(`{"itemId": "` + long + `"}`)
+		check(t, err)
+	})
+	t.Run("ErrRefKey", func(t *testing.T) {
+		_, err := catalog.ParseRef(`{"` + long + `": "a"}`)
+		check(t, err)
+	})
+	t.Run("ErrRefURL", func(t *testing.T) {
+		_, err := catalog.ParseRef("http://h/" + long)
+		check(t, err)
+	})
+	t.Run("ErrName", func(t *testing.T) { _, err := catalog.ParseRef(long + "!"); check(t, err) })
+	t.Run("ErrFields", func(t *testing.T) {
+		_, err := coll.Select(catalog.Query{Fields: []string{long}})
+		check(t, err)
+	})
+	t.Run("ErrFieldSpec", func(t *testing.T) { _, err := catalog.ParseFieldSpec(long); check(t, err) })
+	t.Run("ErrFieldType", func(t *testing.T) { _, err := catalog.ParseFieldSpec("a:" + long); check(t, err) })
+	t.Run("ErrSRS", func(t *testing.T) { _, err := catalog.ParseSRS(long); check(t, err) })
+	t.Run("ErrAttribute", func(t *testing.T) { _, err := coll.WritableField(long); check(t, err) })
+	t.Run("ErrManifestHeader", func(t *testing.T) {
+		_, err := cat.LoadManifest(ctx, coll, strings.NewReader("Raster,"+long+"\n/a.tif,1\n"), "m.csv")
+		check(t, err)
+	})
+	t.Run("ErrManifestCell", func(t *testing.T) {
+		_, err := cat.LoadManifest(ctx, coll, strings.NewReader("Raster,CloudCover\n/a.tif,"+long+"\n"), "m.csv")
+		check(t, err)
+	})
+	t.Run("ErrManifestDate", func(t *testing.T) {
+		_, err := cat.LoadManifest(ctx, coll, strings.NewReader("Raster,AcquisitionDate\n/a.tif,"+long+"\n"), "m.csv")
+		check(t, err)
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mosaic/internal/textutil"
 	"mosaic/where"
 )
 
@@ -25,7 +26,7 @@ func ParseDate(s string) (string, error) {
 			return dateValue(t)
 		}
 	}
-	return "", fmt.Errorf("%q is not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)", s)
+	return "", fmt.Errorf("%s is not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)", textutil.Quote(s))
 }
 
 // dateValue is t as a stored DATE value, refused outside years 1 to 9999.
@@ -47,13 +48,13 @@ func ConvertText(f Field, s string) (any, error) {
 	case where.Integer:
 		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%s is INTEGER, %q is not an integer", f.Name, s)
+			return nil, fmt.Errorf("%s is INTEGER, %s is not an integer", f.Name, textutil.Quote(s))
 		}
 		return n, nil
 	case where.Real:
 		x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%s is REAL, %q is not a number", f.Name, s)
+			return nil, fmt.Errorf("%s is REAL, %s is not a number", f.Name, textutil.Quote(s))
 		}
 		return x, nil
 	case where.Date:
@@ -84,11 +85,11 @@ func ConvertValue(f Field, v any) (any, error) {
 		case where.Date:
 			ms, err := x.Int64()
 			if err != nil {
-				return nil, fmt.Errorf("%s is DATE: %s is not milliseconds since 1970", f.Name, x)
+				return nil, fmt.Errorf("%s is DATE: %s is not milliseconds since 1970", f.Name, textutil.Excerpt(x.String()))
 			}
 			d, err := dateValue(time.UnixMilli(ms))
 			if err != nil {
-				return nil, fmt.Errorf("%s is DATE: %s milliseconds since 1970: %v", f.Name, x, err)
+				return nil, fmt.Errorf("%s is DATE: %s milliseconds since 1970: %v", f.Name, textutil.Excerpt(x.String()), err)
 			}
 			return d, nil
 		case where.Text:
@@ -136,5 +137,5 @@ func ConvertValue(f Field, v any) (any, error) {
 			return int64(0), nil
 		}
 	}
-	return nil, fmt.Errorf("%s is %s, cannot store %T %v", f.Name, f.Type, v, v)
+	return nil, fmt.Errorf("%s is %s, cannot store %T %s", f.Name, f.Type, v, textutil.Excerpt(fmt.Sprint(v)))
 }

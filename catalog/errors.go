@@ -131,6 +131,27 @@ func busy(err error) bool {
 	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 }
 
+// clauseError turns an error SQLite raised while running a statement that
+// carries the user's where clause (not while preparing it) into the
+// clause's failure: bad input about where, naming the function or operator
+// that failed (where.Clause.Failure), never a fault of mosaic. The
+// statement around the clause is mosaic's own and was prepared without
+// error, so a generic SQL error (SQLITE_ERROR: integer overflow in abs, a
+// LIKE pattern too long) or a value too big (SQLITE_TOOBIG) can only come
+// from evaluating the clause on some item's values. Other errors pass
+// through unchanged.
+func clauseError(err error, clause *where.Clause) error {
+	var se *sqlite.Error
+	if clause == nil || !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_ERROR, sqlite3.SQLITE_TOOBIG:
+		return clause.Failure(se.Error())
+	}
+	return err
+}
+
 // explain turns an SQLite error about the catalog file into an *Error with a
 // plain message; other errors pass through unchanged.
 func explain(path string, err error) error {

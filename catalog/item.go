@@ -8,6 +8,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"mosaic/internal/textutil"
 )
 
 // Item is a raster item to add to a collection. Zero values mean "not
@@ -32,9 +34,10 @@ type Item struct {
 	BandCount int
 	PixelType string // U8, S16, F32 …
 	SRS       string // EPSG:N of the source
-	// Attributes sets user fields (and may override standard ones) by name,
-	// case-insensitively. Values are converted to the field's type: DATE takes
-	// time.Time or "YYYY-MM-DD[ HH:MM:SS]".
+	// Attributes sets user fields, and the standard fields a user may set
+	// (see Collection.WritableField), by name, case-insensitively. Values are
+	// converted to the field's type: DATE takes time.Time or
+	// "YYYY-MM-DD[ HH:MM:SS]".
 	Attributes map[string]any
 }
 
@@ -44,7 +47,7 @@ func (coll *Collection) itemRow(it *Item, cols *columnIndex) ([]any, error) {
 		return nil, Errorf(Invalid, "item %q: Raster (the source path) is required", it.Name)
 	}
 	row := make([]any, len(cols.names))
-	set := func(name string, v any) { row[cols.pos[strings.ToLower(name)]] = v }
+	set := func(name string, v any) { row[cols.pos[textutil.ToLower(name)]] = v }
 	set("Name", it.Name)
 	set("Raster", it.Raster)
 	cat := it.Category
@@ -160,7 +163,7 @@ func nameFromRaster(raster string) string {
 // setFootprint stores a polygon and what derives from it: bounds, center,
 // area and perimeter.
 func setFootprint(row []any, cols *columnIndex, ring [][2]float64) {
-	set := func(name string, v any) { row[cols.pos[strings.ToLower(name)]] = v }
+	set := func(name string, v any) { row[cols.pos[textutil.ToLower(name)]] = v }
 	if n := len(ring); n > 1 && ring[0] == ring[n-1] {
 		ring = ring[:n-1] // ringsJSON closes it
 	}
@@ -274,7 +277,7 @@ func ringsJSON(ring [][2]float64) string {
 	return b.String()
 }
 
-// columnIndex maps lower-cased column names to their positions.
+// columnIndex maps lower-cased (ASCII) column names to their positions.
 type columnIndex struct {
 	names []string
 	pos   map[string]int
@@ -284,21 +287,42 @@ func (coll *Collection) columnIndex() *columnIndex {
 	names := coll.columns()
 	ci := &columnIndex{names: names, pos: make(map[string]int, len(names))}
 	for i, n := range names {
-		ci.pos[strings.ToLower(n)] = i
+		ci.pos[textutil.ToLower(n)] = i
 	}
 	return ci
 }
 
+// userSettable are the standard fields a user may set on the items that
+// AddImage adds (--attr, attributes), besides the user fields. They are the
+// descriptive fields ArcGIS leaves to people: Name (the raster type's
+// default is the file name), Tag, GroupName and ProductName (labels a
+// raster type or a person fills in), and ZOrder (which ArcGIS documents as
+// the field to edit to order overlapping items). Every other standard field
+// is the catalog's: OBJECTID is assigned; Raster, Width, Height, BandCount,
+// PixelType, SRS, LowPS and HighPS come from the raster; XMin…YMax,
+// CenterX/Y, Shape_Area, Shape_Length and MinPS/MaxPS are computed from its
+// footprint and cell size; Category and Stale are kept by mosaic (primary
+// or overview, overviews over removed items). Setting them by hand would
+// give an item a footprint, a source or a state that is not its own.
+var userSettable = map[string]bool{"Name": true, "Tag": true, "GroupName": true, "ProductName": true, "ZOrder": true}
+
 // WritableField returns the field of coll named name (case-insensitively)
-// that an item's value may set: any field but OBJECTID, which the catalog
-// assigns. The error names the field and lists the ones there are.
+// that a user may set on the items an AddImage adds: a user field, or one
+// of the standard fields Name, Tag, GroupName, ProductName and ZOrder (see
+// userSettable). It is the one place that decides; a manifest, which
+// registers items without opening rasters and so carries what would
+// otherwise be read from them, has its own rule (manifestField). The error
+// names the field and lists the ones a user may set.
 func (coll *Collection) WritableField(name string) (Field, error) {
 	f, ok := coll.Field(strings.TrimSpace(name))
 	if !ok {
-		return Field{}, Errorf(Invalid, "unknown field %q (fields of %s: %s)", name, coll.Name, strings.Join(coll.writableFieldNames(), ", "))
+		return Field{}, Errorf(Invalid, "unknown field %s (fields of %s you can set: %s)", textutil.Quote(name), coll.Name, strings.Join(coll.writableFieldNames(), ", "))
 	}
-	if f.Name == "OBJECTID" {
+	switch {
+	case f.Name == "OBJECTID":
 		return Field{}, Errorf(Invalid, "OBJECTID is assigned by the catalog and cannot be set")
+	case isStandardField(f.Name) && !userSettable[f.Name]:
+		return Field{}, Errorf(Invalid, "%s is computed by mosaic from the raster and cannot be set (fields of %s you can set: %s)", f.Name, coll.Name, strings.Join(coll.writableFieldNames(), ", "))
 	}
 	return f, nil
 }
@@ -317,11 +341,11 @@ func (coll *Collection) FieldValue(name string, v any) (Field, any, error) {
 	return f, cv, nil
 }
 
-// writableFieldNames are the fields an item's values may set.
+// writableFieldNames are the fields a user may set (see WritableField).
 func (coll *Collection) writableFieldNames() []string {
 	var names []string
 	for _, f := range coll.Schema() {
-		if f.Name != "OBJECTID" {
+		if !isStandardField(f.Name) || userSettable[f.Name] {
 			names = append(names, f.Name)
 		}
 	}

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"mosaic/geometry"
+	"mosaic/geotiff"
+	"mosaic/internal/textutil"
 )
 
 // FootprintSRSColumn names a manifest column that is no field: the spatial
@@ -21,7 +24,9 @@ const FootprintSRSColumn = "FootprintSRS"
 // opening any raster: how test fixtures and huge archives are registered.
 // The header row names item fields (case-insensitively): Raster is
 // required, any other standard or user field is optional, OBJECTID is
-// assigned by the catalog. Empty cells are NULL. Name defaults to the
+// assigned by the catalog (see manifestField: a manifest stands for the
+// rasters, so it may give what add-image would read from them, which
+// --attr may not). Empty cells are NULL. Name defaults to the
 // Raster's file name; given XMin, YMin, XMax and YMax, the footprint,
 // center, area and perimeter are derived. The whole manifest is added in one
 // transaction: any bad line rejects it all, with an error naming the line.
@@ -42,46 +47,11 @@ func (c *Catalog) LoadManifest(ctx context.Context, coll *Collection, r io.Reade
 func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, source string) (int, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return 0, Errorf(Invalid, "manifest %s is empty: its first line must name the fields (Raster at least)", source)
-	}
+	h, err := coll.readManifestHeader(cr, source)
 	if err != nil {
-		return 0, Errorf(Invalid, "manifest %s: %v", source, err)
+		return 0, err
 	}
-	cols := coll.columnIndex()
-	fields := make([]Field, len(header))
-	pos := make([]int, len(header))
-	seen := map[int]string{}
-	hasRaster := false
-	footprintSRSAt := -1 // the FootprintSRS column, if any
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if strings.EqualFold(h, FootprintSRSColumn) {
-			if footprintSRSAt >= 0 {
-				return 0, Errorf(Invalid, "manifest %s line 1: %s appears twice", source, FootprintSRSColumn)
-			}
-			footprintSRSAt, pos[i] = i, -1
-			continue
-		}
-		f := Field{Name: ShapeColumn}
-		if !strings.EqualFold(h, ShapeColumn) {
-			var err error
-			if f, err = coll.WritableField(h); err != nil {
-				return 0, Errorf(Invalid, "manifest %s line 1, column %d: %v", source, i+1, err)
-			}
-		}
-		p := cols.pos[strings.ToLower(f.Name)]
-		if prev, dup := seen[p]; dup {
-			return 0, Errorf(Invalid, "manifest %s line 1: field %s appears twice (%q and %q)", source, f.Name, prev, h)
-		}
-		seen[p] = h
-		hasRaster = hasRaster || f.Name == "Raster"
-		fields[i], pos[i] = f, p
-	}
-	if !hasRaster {
-		return 0, Errorf(Invalid, "manifest %s line 1: a Raster column (the source path of each item) is required", source)
-	}
+	cols, header, fields, pos, seen, footprintSRSAt := h.cols, h.names, h.fields, h.pos, h.seen, h.footprintSRSAt
 	// Bind only what the manifest gives and what derives from it; the other
 	// columns take their defaults, and fewer parameters load faster.
 	used := map[int]bool{}
@@ -91,7 +61,7 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 		}
 	}
 	for _, name := range []string{"Name", "Category", "Stale"} {
-		used[cols.pos[strings.ToLower(name)]] = true
+		used[cols.pos[textutil.ToLower(name)]] = true
 	}
 	hasBounds := true
 	for _, name := range []string{"XMin", "YMin", "XMax", "YMax"} {
@@ -103,17 +73,17 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 	projects := (hasSRS || footprintSRSAt >= 0) && coll.SRS != "" // rows in another SRS have their footprints projected
 	if hasBounds || projects {
 		for _, name := range []string{"CenterX", "CenterY", "Shape_Area", "Shape_Length"} {
-			used[cols.pos[strings.ToLower(name)]] = true
+			used[cols.pos[textutil.ToLower(name)]] = true
 		}
 	}
 	if hasShape {
 		for _, name := range []string{"XMin", "YMin", "XMax", "YMax", "CenterX", "CenterY", "Shape_Area", "Shape_Length"} {
-			used[cols.pos[strings.ToLower(name)]] = true
+			used[cols.pos[textutil.ToLower(name)]] = true
 		}
 	}
 	if projects && (hasBounds || hasShape) {
 		for _, name := range []string{ShapeColumn, "XMin", "YMin", "XMax", "YMax"} {
-			used[cols.pos[strings.ToLower(name)]] = true
+			used[cols.pos[textutil.ToLower(name)]] = true
 		}
 	}
 	srsOf := map[string]string{} // the manifest's spellings of spatial references, normalised
@@ -171,6 +141,9 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 			if strings.TrimSpace(raster) == "" {
 				return Errorf(Invalid, "manifest %s line %d: Raster is empty", source, line)
 			}
+			if err := checkBounds(row); err != nil {
+				return Errorf(Invalid, "manifest %s line %d: %v", source, line, err)
+			}
 			normalise := func(column, given string) (string, error) {
 				srs, known := srsOf[given]
 				if !known {
@@ -206,6 +179,9 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 					return Errorf(Invalid, "manifest %s line %d: Shape: %v", source, line, err)
 				}
 				setPolygon(row, cols, g.(geometry.Polygon))
+				if err := checkBounds(row); err != nil {
+					return Errorf(Invalid, "manifest %s line %d: %v", source, line, err)
+				}
 			}
 			finishRow(row)
 			if err := ins.add(row); err != nil {
@@ -221,8 +197,121 @@ func (tx *Tx) LoadManifest(ctx context.Context, coll *Collection, r io.Reader, s
 	return added, nil
 }
 
+// checkBounds refuses bounds that no raster has, as the GeoTIFF reader
+// does: beyond geotiff.MaxCoordinate, or a minimum above its maximum.
+func checkBounds(row []any) error {
+	for _, c := range []struct {
+		name string
+		i    int
+	}{{"XMin", col.XMin}, {"YMin", col.YMin}, {"XMax", col.XMax}, {"YMax", col.YMax}} {
+		if v, ok := row[c.i].(float64); ok && math.Abs(v) > geotiff.MaxCoordinate {
+			return fmt.Errorf("%s %g is beyond the %g map units of any coordinate system", c.name, v, geotiff.MaxCoordinate)
+		}
+	}
+	for _, p := range [][2]int{{col.XMin, col.XMax}, {col.YMin, col.YMax}} {
+		lo, ok1 := row[p[0]].(float64)
+		hi, ok2 := row[p[1]].(float64)
+		if ok1 && ok2 && lo > hi {
+			name := "X"
+			if p[0] == col.YMin {
+				name = "Y"
+			}
+			return fmt.Errorf("%sMin %g is greater than %sMax %g", name, lo, name, hi)
+		}
+	}
+	return nil
+}
+
+// manifestHeader is a manifest's first line, resolved to coll's columns.
+type manifestHeader struct {
+	cols   *columnIndex
+	names  []string       // as written
+	fields []Field        // the field of each column
+	pos    []int          // the position of each column in an item row
+	seen   map[int]string // item row position → the name that gave it
+	// footprintSRSAt is the FootprintSRS column, or -1.
+	footprintSRSAt int
+}
+
+// CheckManifestHeader reads the first line of the manifest r and checks it
+// as LoadManifest will: known fields (see manifestField), none twice, a
+// Raster column. AddImage checks it when the job is submitted, so that a
+// file that is not a manifest of coll never becomes a job; the lines below
+// are checked when the job runs.
+func (coll *Collection) CheckManifestHeader(r io.Reader, source string) error {
+	cr := csv.NewReader(r)
+	_, err := coll.readManifestHeader(cr, source)
+	return err
+}
+
+func (coll *Collection) readManifestHeader(cr *csv.Reader, source string) (*manifestHeader, error) {
+	record, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, Errorf(Invalid, "manifest %s is empty: its first line must name the fields (Raster at least)", source)
+	}
+	if err != nil {
+		return nil, Errorf(Invalid, "manifest %s: %v", source, err)
+	}
+	header := append([]string(nil), record...) // the reader reuses its records
+	h := &manifestHeader{cols: coll.columnIndex(), names: header, fields: make([]Field, len(header)),
+		pos: make([]int, len(header)), seen: map[int]string{}, footprintSRSAt: -1}
+	hasRaster := false
+	for i, name := range header {
+		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+		if textutil.EqualFold(name, FootprintSRSColumn) {
+			if h.footprintSRSAt >= 0 {
+				return nil, Errorf(Invalid, "manifest %s line 1: %s appears twice", source, FootprintSRSColumn)
+			}
+			h.footprintSRSAt, h.pos[i] = i, -1
+			continue
+		}
+		f := Field{Name: ShapeColumn}
+		if !textutil.EqualFold(name, ShapeColumn) {
+			var err error
+			if f, err = coll.manifestField(name); err != nil {
+				return nil, Errorf(Invalid, "manifest %s line 1, column %d: %v", source, i+1, err)
+			}
+		}
+		p := h.cols.pos[textutil.ToLower(f.Name)]
+		if prev, dup := h.seen[p]; dup {
+			return nil, Errorf(Invalid, "manifest %s line 1: field %s appears twice (%s and %s)", source, f.Name, textutil.Quote(prev), textutil.Quote(name))
+		}
+		h.seen[p] = name
+		hasRaster = hasRaster || f.Name == "Raster"
+		h.fields[i], h.pos[i] = f, p
+	}
+	if !hasRaster {
+		return nil, Errorf(Invalid, "manifest %s line 1: a Raster column (the source path of each item) is required", source)
+	}
+	return h, nil
+}
+
+// manifestField returns the field of coll named name (case-insensitively)
+// that a manifest column may give: every field but OBJECTID, which the
+// catalog assigns. Unlike the values a user sets on added rasters
+// (Collection.WritableField), a manifest registers items without opening
+// their rasters, so it legitimately carries what would otherwise be read
+// from them or computed from their footprint: Raster, XMin…YMax, Width,
+// PixelType, SRS, Category (overviews) and the rest.
+func (coll *Collection) manifestField(name string) (Field, error) {
+	f, ok := coll.Field(strings.TrimSpace(name))
+	if !ok {
+		var names []string
+		for _, f := range coll.Schema() {
+			if f.Name != "OBJECTID" {
+				names = append(names, f.Name)
+			}
+		}
+		return Field{}, Errorf(Invalid, "unknown field %s (fields of %s: %s)", textutil.Quote(name), coll.Name, strings.Join(names, ", "))
+	}
+	if f.Name == "OBJECTID" {
+		return Field{}, Errorf(Invalid, "OBJECTID is assigned by the catalog and cannot be set")
+	}
+	return f, nil
+}
+
 // seenField reports whether the manifest header has the field name.
 func seenField(seen map[int]string, cols *columnIndex, name string) (string, bool) {
-	h, ok := seen[cols.pos[strings.ToLower(name)]]
+	h, ok := seen[cols.pos[textutil.ToLower(name)]]
 	return h, ok
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"mosaic/internal/textutil"
 	"mosaic/where"
 )
 
@@ -54,7 +55,7 @@ func (coll *Collection) ResolveFields(names []string) ([]Field, error) {
 		}
 		f, ok := coll.Field(n)
 		if !ok {
-			return nil, Errorf(Invalid, "unknown field %q (fields: %s)", n, strings.Join(fieldNames(coll.Schema()), ", "))
+			return nil, Errorf(Invalid, "unknown field %s (fields: %s)", textutil.Quote(n), strings.Join(fieldNames(coll.Schema()), ", "))
 		}
 		if !seen[f.Name] {
 			seen[f.Name] = true
@@ -191,12 +192,22 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 		if _, err := tx.CollectionByID(ctx, coll.ID); err != nil {
 			return err
 		}
+		// Prepared apart from running, so that an error while running is
+		// known to come from evaluating the clause (see clauseError). The
+		// statement outlives its rows.
+		var stmt *sql.Stmt
 		var rows *sql.Rows
 		err := tx.Guard(ctx, []string{coll.Table()}, "", func() error {
 			var err error
-			rows, err = tx.QueryContext(ctx, b.String(), args...)
-			return err
+			if stmt, err = tx.PrepareContext(ctx, b.String()); err != nil {
+				return err
+			}
+			rows, err = stmt.QueryContext(ctx, args...)
+			return clauseError(err, sel.clause)
 		})
+		if stmt != nil {
+			defer stmt.Close()
+		}
 		if err != nil {
 			return fmt.Errorf("query %s: %w", coll.Name, err)
 		}
@@ -235,7 +246,7 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 			}
 		}
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read items of %s: %w", coll.Name, err)
+			return fmt.Errorf("read items of %s: %w", coll.Name, clauseError(err, sel.clause))
 		}
 		return nil
 	})
@@ -250,7 +261,12 @@ func (c *Catalog) Count(ctx context.Context, sel *Selection) (int64, error) {
 	var n int64
 	err := c.View(ctx, func(tx *Tx) error {
 		return tx.Guard(ctx, []string{coll.Table()}, "", func() error {
-			return tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(coll.Table())+cond, args...).Scan(&n)
+			stmt, err := tx.PrepareContext(ctx, "SELECT count(*) FROM "+quoteIdent(coll.Table())+cond)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			return clauseError(stmt.QueryRowContext(ctx, args...).Scan(&n), sel.clause)
 		})
 	})
 	if err != nil {

@@ -30,9 +30,14 @@ func (tx *Tx) Claim(ctx context.Context, coll *Collection, clause *where.Clause,
 	q := fmt.Sprintf("INSERT INTO %s (%s) %s", quoteIdent(undoTable), cols, matchingSQL(coll, cols, clause, exclude))
 	var n int64
 	err := tx.Guard(ctx, append([]string{coll.Table()}, exclude...), undoTable, func() error {
-		res, err := tx.ExecContext(ctx, q, clause.Args...)
+		stmt, err := tx.PrepareContext(ctx, q)
 		if err != nil {
 			return err
+		}
+		defer stmt.Close()
+		res, err := stmt.ExecContext(ctx, clause.Args...)
+		if err != nil {
+			return clauseError(err, clause)
 		}
 		n, err = res.RowsAffected()
 		return err
@@ -48,11 +53,18 @@ func (tx *Tx) Claim(ctx context.Context, coll *Collection, clause *where.Clause,
 // dry run sees what a submission will take.
 func (tx *Tx) MatchingItems(ctx context.Context, coll *Collection, clause *where.Clause, exclude []string, fn func(ItemRef) error) error {
 	var rows *sql.Rows
+	var stmt *sql.Stmt
 	err := tx.Guard(ctx, append([]string{coll.Table()}, exclude...), "", func() error {
 		var err error
-		rows, err = tx.QueryContext(ctx, matchingSQL(coll, `"OBJECTID", "Name"`, clause, exclude), clause.Args...)
-		return err
+		if stmt, err = tx.PrepareContext(ctx, matchingSQL(coll, `"OBJECTID", "Name"`, clause, exclude)); err != nil {
+			return err
+		}
+		rows, err = stmt.QueryContext(ctx, clause.Args...)
+		return clauseError(err, clause)
 	})
+	if stmt != nil {
+		defer stmt.Close() // after the rows
+	}
 	if err != nil {
 		return fmt.Errorf("match items of %s: %w", coll.Name, err)
 	}
@@ -67,7 +79,7 @@ func (tx *Tx) MatchingItems(ctx context.Context, coll *Collection, clause *where
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("match items of %s: %w", coll.Name, err)
+		return fmt.Errorf("match items of %s: %w", coll.Name, clauseError(err, clause))
 	}
 	return nil
 }

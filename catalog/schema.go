@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"mosaic/internal/textutil"
 	"mosaic/where"
 )
 
@@ -68,11 +69,11 @@ func StandardFields() []Field {
 
 func isStandardField(name string) bool {
 	for _, f := range standardFields {
-		if strings.EqualFold(f.Name, name) {
+		if textutil.EqualFold(f.Name, name) {
 			return true
 		}
 	}
-	return strings.EqualFold(name, ShapeColumn)
+	return textutil.EqualFold(name, ShapeColumn)
 }
 
 var (
@@ -86,11 +87,11 @@ var (
 func ParseFieldSpec(spec string) (Field, error) {
 	name, typ, ok := strings.Cut(spec, ":")
 	if !ok {
-		return Field{}, Errorf(Invalid, "field %q: expected NAME:TYPE with TYPE one of INTEGER, REAL, TEXT, DATE", spec)
+		return Field{}, Errorf(Invalid, "field %s: expected NAME:TYPE with TYPE one of INTEGER, REAL, TEXT, DATE", textutil.Quote(spec))
 	}
 	t, err := ParseType(typ)
 	if err != nil {
-		return Field{}, Errorf(Invalid, "field %q: %v", spec, err)
+		return Field{}, Errorf(Invalid, "field %s: %v", textutil.Quote(spec), err)
 	}
 	return Field{Name: strings.TrimSpace(name), Type: t}, nil
 }
@@ -107,7 +108,7 @@ func ParseType(s string) (where.Type, error) {
 	case "DATE":
 		return where.Date, nil
 	}
-	return 0, fmt.Errorf("unknown type %q (expected INTEGER, REAL, TEXT or DATE)", s)
+	return 0, fmt.Errorf("unknown type %s (expected INTEGER, REAL, TEXT or DATE)", textutil.Quote(s))
 }
 
 // validateFields checks user field declarations: names are identifiers of at
@@ -116,20 +117,20 @@ func validateFields(fields []Field) error {
 	seen := map[string]bool{}
 	for _, f := range fields {
 		if !fieldNameRE.MatchString(f.Name) {
-			return Errorf(Invalid, "field %q: a name starts with a letter and has only letters, digits and _ (at most 64)", f.Name)
+			return Errorf(Invalid, "field %s: a name starts with a letter and has only letters, digits and _ (at most 64)", textutil.Quote(f.Name))
 		}
 		if isStandardField(f.Name) {
-			return Errorf(Invalid, "field %q: %s is a standard field of every collection", f.Name, f.Name)
+			return Errorf(Invalid, "field %s: %s is a standard field of every collection", textutil.Quote(f.Name), f.Name)
 		}
-		k := strings.ToLower(f.Name)
+		k := textutil.ToLower(f.Name)
 		if seen[k] {
-			return Errorf(Invalid, "field %q is declared twice", f.Name)
+			return Errorf(Invalid, "field %s is declared twice", textutil.Quote(f.Name))
 		}
 		seen[k] = true
 		switch f.Type {
 		case where.Integer, where.Real, where.Text, where.Date:
 		default:
-			return Errorf(Invalid, "field %q: unknown type", f.Name)
+			return Errorf(Invalid, "field %s: unknown type", textutil.Quote(f.Name))
 		}
 	}
 	return nil
@@ -138,7 +139,7 @@ func validateFields(fields []Field) error {
 // validateCollectionName applies ArcGIS's rule for service names.
 func validateCollectionName(name string) error {
 	if !collectionNameRE.MatchString(name) {
-		return Errorf(Invalid, "image collection name %q: use only letters, digits and _ (at most 120), as ArcGIS service names", name)
+		return Errorf(Invalid, "image collection name %s: use only letters, digits and _ (at most 120), as ArcGIS service names", textutil.Quote(name))
 	}
 	return nil
 }

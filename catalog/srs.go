@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"mosaic/geometry"
+	"mosaic/internal/textutil"
 	"mosaic/proj"
 )
 
@@ -30,7 +31,7 @@ func ParseSRS(s string) (string, error) {
 	if errors.As(err, &unknown) && unknown.Code > 0 && unknown.Code <= 999999 {
 		return "EPSG:" + strconv.Itoa(unknown.Code), nil
 	}
-	return "", Errorf(Invalid, "spatial reference %q: expected EPSG:<code>, such as EPSG:32632", s)
+	return "", Errorf(Invalid, "spatial reference %s: expected EPSG:<code>, such as EPSG:32632", textutil.Quote(s))
 }
 
 // EPSGCode returns the numeric code of an "EPSG:N" spatial reference, or 0.

@@ -8,6 +8,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
 
@@ -48,13 +49,13 @@ func addImage(c *ucli.Context) error {
 	for _, kv := range c.StringSlice("attr") {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return invalid("--attr %q: expected KEY=VALUE", kv)
+			return invalid("--attr %s: expected KEY=VALUE", textutil.Quote(kv))
 		}
 		if p.Attributes == nil {
 			p.Attributes = map[string]any{}
 		}
 		if _, dup := p.Attributes[k]; dup {
-			return invalid("--attr %s is given twice", k)
+			return invalid("--attr %s is given twice", textutil.Quote(k))
 		}
 		p.Attributes[k] = v
 	}
@@ -66,7 +67,7 @@ func addImage(c *ucli.Context) error {
 		res := addResult{Skipped: []skipped{}}
 		m.Skipped = func(path, reason string) {
 			res.Skipped = append(res.Skipped, skipped{Path: path, Error: reason})
-			fmt.Fprintf(c.App.ErrWriter, "mosaic: skipped %s: %s\n", path, reason)
+			fmt.Fprintf(c.App.ErrWriter, "mosaic: skipped %s: %s\n", textutil.Escape(path), textutil.Escape(reason))
 		}
 		bar := newProgressBar(c.App.ErrWriter, "reading headers", "files")
 		m.Progress = func(j *jobs.Job) { bar.update(j.Done, j.Total) }

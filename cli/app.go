@@ -12,11 +12,13 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 )
 
 // Exit statuses.
@@ -92,7 +94,7 @@ func silent(code int) error { return &exitError{code: code} }
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "mosaic: internal error: %v\n", p)
+			fmt.Fprintf(stderr, "mosaic: internal error: %s\n", textutil.Escape(fmt.Sprint(p)))
 			if os.Getenv("MOSAIC_DEBUG") != "" {
 				stderr.Write(debug.Stack())
 			}
@@ -108,6 +110,10 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}()
 	app := NewApp(stdin, stdout, stderr)
 	args = interspersed(app, args)
+	if err := repeatedFlag(app, args); err != nil {
+		printError(stderr, err.Error())
+		return ExitInvalid
+	}
 	if !askedForHelp(args) {
 		// Usage errors print help through App.Writer: keep it off stdout,
 		// which carries only results.
@@ -115,7 +121,7 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	unknownCommand := false
 	app.CommandNotFound = func(c *ucli.Context, name string) {
-		fmt.Fprintf(stderr, "mosaic: unknown command %q (see mosaic --help)\n", name)
+		fmt.Fprintf(stderr, "mosaic: unknown command %s (see mosaic --help)\n", textutil.Quote(name))
 		unknownCommand = true
 	}
 	err := app.RunContext(ctx, args)
@@ -129,13 +135,29 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if !errors.As(err, &ee) {
 		// Errors urfave/cli returns itself are usage errors: unknown flags,
 		// missing required flags, bad flag values.
-		fmt.Fprintf(stderr, "mosaic: %v\n", err)
+		printError(stderr, err.Error())
 		return ExitInvalid
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(stderr, "mosaic: %s\n", msg)
+		printError(stderr, msg)
 	}
 	return exitCode(err)
+}
+
+// maxErrorBytes bounds an error message on stderr: no message of mosaic's
+// is near it, but one that quotes a user's oversized token must not flood
+// the terminal.
+const maxErrorBytes = 8 << 10
+
+// printError writes an error message on stderr as one line, its control
+// characters escaped: a file name or a where clause with an ESC or a newline
+// in it can neither drive the terminal nor forge another line.
+func printError(stderr io.Writer, msg string) {
+	msg = textutil.Escape(msg)
+	if len(msg) > maxErrorBytes {
+		msg = strings.ToValidUTF8(msg[:maxErrorBytes], "") + "…"
+	}
+	fmt.Fprintf(stderr, "mosaic: %s\n", msg)
 }
 
 // askedForHelp reports whether args ask for help, which goes to stdout.
@@ -161,9 +183,23 @@ func stdout(c *ucli.Context) io.Writer { return c.App.Metadata["stdout"].(io.Wri
 // unquoted where clause split by the shell must not be half-read.
 func noArgs(c *ucli.Context) error {
 	if c.NArg() > 0 {
-		return invalid("%s takes no arguments, got %q (quote a where clause: --where \"CloudCover > 50 AND …\")", c.Command.FullName(), c.Args().Slice())
+		return invalid("%s takes no arguments, got %s (quote a where clause: --where \"CloudCover > 50 AND …\")", c.Command.FullName(), quoteArgs(c.Args().Slice()))
 	}
 	return nil
+}
+
+// quoteArgs quotes arguments for a message, each cut as textutil.Quote
+// cuts it, and at most five of them.
+func quoteArgs(args []string) string {
+	q := make([]string, 0, 6)
+	for i, a := range args {
+		if i == 5 {
+			q = append(q, fmt.Sprintf("… (%d arguments)", len(args)))
+			break
+		}
+		q = append(q, textutil.Quote(a))
+	}
+	return "[" + strings.Join(q, " ") + "]"
 }
 
 // invalid is a bad-input error (exit status 2).

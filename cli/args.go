@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"mosaic/internal/textutil"
 )
 
 // interspersed reorders a command line so that urfave/cli v2, which stops
@@ -108,4 +110,88 @@ func findCommand(cmds []*ucli.Command, name string) *ucli.Command {
 		}
 	}
 	return nil
+}
+
+// repeatedFlag refuses a single-valued flag given more than once:
+// urfave/cli keeps the last, so `delete-image --where "OBJECTID=1" --where
+// "1=1"` would delete every item and `-i a -i b` act on b. Repeatable flags
+// (--attr, --field, --status) may repeat. args are as interspersed returns
+// them: global flags, the command path, its flags, then "--" and the
+// positional arguments.
+func repeatedFlag(app *ucli.App, args []string) error {
+	if len(args) < 2 {
+		return nil
+	}
+	flags := app.Flags
+	cmds := app.Commands
+	seen := map[string]string{} // first name of the flag → how it was first given
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return nil
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			if c := findCommand(cmds, a); c != nil {
+				flags, cmds = c.Flags, c.Subcommands
+			}
+			continue
+		}
+		f := findFlag(flags, a)
+		if f == nil {
+			f = findFlag(app.Flags, a)
+		}
+		if f == nil {
+			continue // unknown, or --help: urfave/cli says
+		}
+		given := a
+		if _, isBool := f.(*ucli.BoolFlag); !isBool && !strings.Contains(a, "=") && i+1 < len(args) {
+			i++
+			given += " " + args[i]
+		}
+		if repeatable(f) {
+			continue
+		}
+		key := f.Names()[0]
+		if first, dup := seen[key]; dup {
+			return invalid("%s is given twice (%s, then %s): it takes one value; give it once", flagName(key),
+				textutil.Quote(first), textutil.Quote(given))
+		}
+		seen[key] = given
+	}
+	return nil
+}
+
+// findFlag returns the flag of flags that arg (-x, --name or --name=value)
+// names, or nil.
+func findFlag(flags []ucli.Flag, arg string) ucli.Flag {
+	name := strings.TrimLeft(arg, "-")
+	if i := strings.IndexByte(name, '='); i >= 0 {
+		name = name[:i]
+	}
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// repeatable reports whether a flag takes a list, one value per use.
+func repeatable(f ucli.Flag) bool {
+	switch f.(type) {
+	case *ucli.StringSliceFlag, *ucli.IntSliceFlag, *ucli.Int64SliceFlag, *ucli.Float64SliceFlag,
+		*ucli.UintSliceFlag, *ucli.Uint64SliceFlag:
+		return true
+	}
+	return false
+}
+
+// flagName writes a flag's name as a user types it.
+func flagName(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }

@@ -8,6 +8,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
 
@@ -137,7 +138,7 @@ func writeCollections(c *ucli.Context, f string, colls []catalog.CollectionSumma
 		if srs == "" {
 			srs = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", s.Name, s.Count, srs, boundary, s.ItemID, s.URL)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", textutil.Escape(s.Name), s.Count, srs, boundary, s.ItemID, textutil.Escape(s.URL))
 	}
 	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
 
@@ -60,7 +61,7 @@ func format(c *ucli.Context, choices ...string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", invalid("--format %q: expected one of %s", c.String("format"), strings.Join(choices, ", "))
+	return "", invalid("--format %s: expected one of %s", textutil.Quote(c.String("format")), strings.Join(choices, ", "))
 }
 
 // writeJSON writes v as indented JSON and a newline, without HTML

@@ -12,6 +12,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 	"mosaic/pictures"
 )
@@ -116,9 +117,9 @@ func writeJob(w io.Writer, m *jobs.Manager, j *jobs.Job, f string) error {
 	case "html":
 		return j.WriteHTML(w, m.Catalog().BaseURL())
 	case "text":
-		fmt.Fprintf(w, "job %s (%s on %s): %s\n", j.ID, j.Task, j.CollectionName, j.Status)
+		fmt.Fprintf(w, "job %s (%s on %s): %s\n", j.ID, j.Task, textutil.Escape(j.CollectionName), j.Status)
 		for _, msg := range j.Messages {
-			fmt.Fprintf(w, "  %s: %s\n", shortType(msg.Type), msg.Description)
+			fmt.Fprintf(w, "  %s: %s\n", shortType(msg.Type), textutil.Escape(msg.Description))
 		}
 		return nil
 	}
@@ -184,9 +185,9 @@ func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%d items of %s match %s (dry run: nothing was deleted)\n", n, coll.Name, p.Where)
+	fmt.Fprintf(out, "%d items of %s match %s (dry run: nothing was deleted)\n", n, coll.Name, textutil.Escape(p.Where))
 	for _, it := range first {
-		fmt.Fprintf(out, "  %8s  %s\n", strconv.FormatInt(it.OBJECTID, 10), it.Name)
+		fmt.Fprintf(out, "  %8s  %s\n", strconv.FormatInt(it.OBJECTID, 10), textutil.Escape(it.Name))
 	}
 	if n > dryRunTextItems {
 		fmt.Fprintf(out, "  … and %d more (-f json lists them all)\n", n-dryRunTextItems)

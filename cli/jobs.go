@@ -7,6 +7,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
 
@@ -138,7 +139,7 @@ func writeJobList(c *ucli.Context, f string, list []*jobs.Job) error {
 		case s.Undoes != "":
 			note = "undoes " + s.Undoes
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.JobID, s.Task, s.ImageCollection, s.JobStatus, s.ItemsDone, s.ItemsTotal, s.Submitted, note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.JobID, s.Task, textutil.Escape(s.ImageCollection), s.JobStatus, s.ItemsDone, s.ItemsTotal, s.Submitted, note)
 	}
 	return tw.Flush()
 }
@@ -153,11 +154,11 @@ func jobIDArg(c *ucli.Context) (string, error) {
 		return "", invalid("%s needs a job id (see mosaic jobs list)", c.Command.FullName())
 	}
 	if c.NArg() > most {
-		return "", invalid("%s takes %s, got %q", c.Command.FullName(), c.Command.ArgsUsage, c.Args().Slice())
+		return "", invalid("%s takes %s, got %s", c.Command.FullName(), c.Command.ArgsUsage, quoteArgs(c.Args().Slice()))
 	}
 	id := strings.TrimSpace(c.Args().First())
 	if !jobs.ValidJobID(id) {
-		return "", invalid("%q is not a job id (expected j followed by 32 hexadecimal digits)", id)
+		return "", invalid("%s is not a job id (expected j followed by 32 hexadecimal digits)", textutil.Quote(id))
 	}
 	return id, nil
 }

@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 	"mosaic/pictures"
 )
 
@@ -106,7 +107,7 @@ func listImages(c *ucli.Context) error {
 		rec := make([]string, len(sel.Fields))
 		write = func(r *catalog.ItemRow) error {
 			for i, v := range r.Values {
-				rec[i] = text(v)
+				rec[i] = textutil.Escape(text(v))
 				if rec[i] == "" {
 					rec[i] = "-"
 				}

@@ -60,6 +60,9 @@ func TestMain(m *testing.M) {
 //	jsonvar VAR PATH [FILE]       set VAR from JSON (default: stdout)
 //	setuserversion DB N           set PRAGMA user_version of a catalog
 //	within DURATION PROG ARGS...  exec, but killed if it hangs
+//	unescape IN OUT               copy IN to OUT, reading Go escapes (\x1b, \n …)
+//	envq VAR TEXT                 set VAR to TEXT with its Go escapes read
+//	sqlite DB STMT...             run SQL on a plain SQLite connection
 //
 // and the condition [chmod-protects] (false for root). Golden files inside
 // the scripts are rewritten by go test ./cli -update.
@@ -89,6 +92,9 @@ func TestScripts(t *testing.T) {
 			"jsonvar":        cmdJSONVar,
 			"setuserversion": cmdSetUserVersion,
 			"within":         cmdWithin,
+			"unescape":       cmdUnescape,
+			"envq":           cmdEnvq,
+			"sqlite":         cmdSQLite,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -281,6 +287,27 @@ func cmdSetUserVersion(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(db.Close())
 }
 
+// cmdSQLite runs statements on DB through a plain SQLite connection, without
+// mosaic's pragmas (rollback journal unless a statement says otherwise), as
+// another program would:
+//
+//	sqlite DB STMT...
+func cmdSQLite(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: sqlite DB STMT...")
+	}
+	db, err := sql.Open("sqlite", ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, stmt := range args[1:] {
+		if _, err := db.Exec(stmt); err != nil {
+			ts.Fatalf("sqlite: %s: %v", stmt, err)
+		}
+	}
+	ts.Check(db.Close())
+}
+
 // cmdWithin runs a program like exec, but kills it if it has not finished
 // within DURATION: for commands that once hung.
 //
@@ -312,6 +339,41 @@ func cmdWithin(ts *testscript.TestScript, neg bool, args []string) {
 	case err != nil && !neg:
 		ts.Fatalf("unexpected command failure: %v", err)
 	}
+}
+
+// cmdUnescape copies IN to OUT with the Go escapes of each line read
+// (\x1b, \a, \u202e, \n …), so that a script can make a file holding
+// control characters:
+//
+//	unescape IN OUT
+func cmdUnescape(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: unescape IN OUT")
+	}
+	var out []string
+	for _, line := range strings.Split(ts.ReadFile(args[0]), "\n") {
+		u, err := strconv.Unquote(`"` + strings.ReplaceAll(line, `"`, `\"`) + `"`)
+		if err != nil {
+			ts.Fatalf("unescape: %q: %v", line, err)
+		}
+		out = append(out, u)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(strings.Join(out, "\n")), 0o644))
+}
+
+// cmdEnvq sets the environment variable VAR to TEXT with its Go escapes
+// read, so that a script can pass control characters as arguments:
+//
+//	envq VAR TEXT
+func cmdEnvq(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envq VAR TEXT")
+	}
+	u, err := strconv.Unquote(`"` + strings.ReplaceAll(args[1], `"`, `\"`) + `"`)
+	if err != nil {
+		ts.Fatalf("envq: %q: %v", args[1], err)
+	}
+	ts.Setenv(args[0], u)
 }
 
 // chmodProtects reports whether a file without write permission cannot be

@@ -39,6 +39,9 @@ func serve(c *ucli.Context) error {
 		if token, err = server.ReadTokenFile(path); err != nil {
 			return invalid("--token-file: %v", err)
 		}
+		if w := server.TokenFileWarning(path); w != "" {
+			fmt.Fprintf(c.App.ErrWriter, "mosaic: warning: %s\n", w)
+		}
 	}
 	addr := c.String("addr")
 	ln, err := net.Listen("tcp", addr)
@@ -47,7 +50,7 @@ func serve(c *ucli.Context) error {
 	}
 	if token == "" && !server.IsLoopback(ln.Addr()) {
 		ln.Close()
-		return invalid("refusing to serve on %s without --token-file: anyone who can reach that address could submit jobs that delete items; give --token-file, or bind a loopback address such as 127.0.0.1:8080", ln.Addr())
+		return invalid("refusing to serve on %s without --token-file: anyone who can reach that address could submit jobs that delete items; give --token-file, or bind a loopback address such as 127.0.0.1:8080", listenName(addr, ln.Addr()))
 	}
 	base := c.String("base-url")
 	if !c.IsSet("base-url") {

@@ -293,5 +293,27 @@ func (t *tiff) georef(tags map[uint16]entry, info *Info) error {
 	if g[1]*g[5]-g[2]*g[4] == 0 {
 		return fmt.Errorf("geotransform %v maps the raster onto a line or a point: %w", *g, ErrNotGeoreferenced)
 	}
+	// Nor one that no coordinate system has: a tiepoint at 1e308 gives
+	// corners that are all the same float64 (a footprint of no area) and a
+	// boundary at 1e308.
+	for _, v := range finite[6:] {
+		if math.Abs(v) > MaxCoordinate {
+			return fmt.Errorf("geotransform %v puts the raster at %g map units, beyond the %g of any coordinate system: %w", *g, v, MaxCoordinate, ErrNotGeoreferenced)
+		}
+	}
+	xmin, ymin, xmax, ymax := info.Bounds()
+	want := float64(info.Width) * float64(info.Height) * math.Abs(g[1]*g[5]-g[2]*g[4])
+	if !(xmax > xmin && ymax > ymin) || math.Abs((xmax-xmin)*(ymax-ymin)-want) > want*1e-6 && !rotated(g) {
+		return fmt.Errorf("geotransform %v: at that position the raster's corners cannot be told apart in float64: %w", *g, ErrNotGeoreferenced)
+	}
 	return nil
 }
+
+// MaxCoordinate bounds the map coordinates of a raster's corners: a billion
+// map units, 25 times the Earth's circumference in metres and 8 times in
+// US survey feet, beyond every real coordinate system.
+const MaxCoordinate = 1e9
+
+// rotated reports whether a geotransform turns the raster, so that its
+// bounds are larger than its area.
+func rotated(g *[6]float64) bool { return g[2] != 0 || g[4] != 0 }

@@ -248,6 +248,14 @@ func TestReadErrors(t *testing.T) {
 		{"InfiniteCorner", build(le, false, replace(base, field{tag: 33550, typ: 12, data: doubles(le, math.MaxFloat64, 1, 0)})), geotiff.ErrNotGeoreferenced},
 		{"DegenerateMatrix", build(le, false, append(replace(replace(base, field{tag: 33550}), field{tag: 33922}),
 			field{tag: 34264, typ: 12, data: doubles(le, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)})), geotiff.ErrNotGeoreferenced},
+		// Absurd positions (issue 11, item 13): a tiepoint at 1e308 makes
+		// corners that cannot be told apart, a footprint of no area.
+		{"TiepointAt1e308", build(le, false, replace(base, field{tag: 33922, typ: 12, data: doubles(le, 0, 0, 0, 1e308, 1e308, 0)})), geotiff.ErrNotGeoreferenced},
+		{"TiepointBeyondAnyCRS", build(le, false, replace(base, field{tag: 33922, typ: 12, data: doubles(le, 0, 0, 0, 5e9, 0, 0)})), geotiff.ErrNotGeoreferenced},
+		{"NegativeBeyondAnyCRS", build(le, false, replace(base, field{tag: 33922, typ: 12, data: doubles(le, 0, 0, 0, 0, -2e9, 0)})), geotiff.ErrNotGeoreferenced},
+		{"CellTooSmallForPosition", build(le, false, replace(replace(base, field{tag: 33922, typ: 12, data: doubles(le, 0, 0, 0, 9e8, 9e8, 0)}),
+			field{tag: 33550, typ: 12, data: doubles(le, 1e-9, 1e-9, 0)})), geotiff.ErrNotGeoreferenced},
+		{"HugeScale", build(le, false, replace(base, field{tag: 33550, typ: 12, data: doubles(le, 1e300, 1e300, 0)})), geotiff.ErrNotGeoreferenced},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			info, err := read(tc.file)

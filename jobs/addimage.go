@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"mosaic/catalog"
 	"mosaic/formats"
+	"mosaic/internal/textutil"
 )
 
 // AddImageParams are the inputs of AddImage.
@@ -46,8 +48,9 @@ type addImageInputs struct {
 
 // SubmitAddImage validates p and records an AddImage job
 // (esriJobSubmitted); Run does the work. Every parameter is checked here:
-// the collection, the attributes against its fields, the manifest's
-// existence. The rasters are read when the job runs.
+// the collection, the attributes against its fields, the manifest (a
+// regular file whose first line names fields of the collection). The
+// rasters and the manifest's lines are read when the job runs.
 func (m *Manager) SubmitAddImage(ctx context.Context, p AddImageParams) (*Job, error) {
 	var rasters []string
 	for _, r := range p.Rasters {
@@ -85,18 +88,11 @@ func (m *Manager) SubmitAddImage(ctx context.Context, p AddImageParams) (*Job, e
 			return nil, catalog.ParamErrorf("manifest", "manifest -: there is no standard input to read")
 		}
 	case manifest != "":
-		abs, err := filepath.Abs(manifest)
+		real, err := ResolveManifest(manifest)
 		if err != nil {
-			return nil, catalog.ParamErrorf("manifest", "manifest %s: %v", manifest, err)
+			return nil, err
 		}
-		info, err := os.Stat(abs)
-		if err != nil {
-			return nil, catalog.ParamErrorf("manifest", "manifest %s: %v", manifest, errors.Unwrap(err))
-		}
-		if !info.Mode().IsRegular() {
-			return nil, catalog.ParamErrorf("manifest", "manifest %s is not a file", manifest)
-		}
-		manifest = abs
+		manifest = real
 	}
 	var j *Job
 	err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
@@ -107,6 +103,11 @@ func (m *Manager) SubmitAddImage(ctx context.Context, p AddImageParams) (*Job, e
 		attrs, err := fieldValues(coll, p.Attributes)
 		if err != nil {
 			return err
+		}
+		if manifest != "" && manifest != "-" {
+			if err := checkManifestHeader(coll, manifest); err != nil {
+				return err
+			}
 		}
 		j = &Job{Task: TaskAddImage, Status: Submitted, CollectionID: coll.ID, CollectionName: coll.Name,
 			Inputs: map[string]json.RawMessage{
@@ -137,10 +138,15 @@ func (m *Manager) SubmitAddImage(ctx context.Context, p AddImageParams) (*Job, e
 // values, refusing unknown fields, OBJECTID and values of the wrong type.
 func fieldValues(coll *catalog.Collection, attrs map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(attrs))
-	for k, v := range attrs {
-		f, cv, err := coll.FieldValue(k, v)
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the same input gets the same error
+	for _, k := range keys {
+		f, cv, err := coll.FieldValue(k, attrs[k])
 		if err != nil {
-			return nil, catalog.ParamErrorf("attributes", "attribute %s: %v", k, err)
+			return nil, catalog.ParamErrorf("attributes", "attribute %s: %v", textutil.Excerpt(k), err)
 		}
 		if _, dup := out[f.Name]; dup {
 			return nil, catalog.ParamErrorf("attributes", "attribute %s is given twice (field names are case-insensitive)", f.Name)
@@ -148,6 +154,75 @@ func fieldValues(coll *catalog.Collection, attrs map[string]any) (map[string]any
 		out[f.Name] = cv
 	}
 	return out, nil
+}
+
+// ResolveManifest returns the real path of the manifest at path, its
+// symbolic links resolved, and refuses anything but a regular file: a FIFO
+// would hang the job and a device would never end. The job records the real
+// path, so that what a rule about the name checked (the server's .csv) is
+// what is read.
+func ResolveManifest(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", catalog.ParamErrorf("manifest", "manifest %s: %v", textutil.Escape(path), err)
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", catalog.ParamErrorf("manifest", "manifest %s: %v", textutil.Escape(path), pathErrorReason(err))
+	}
+	info, err := os.Lstat(real)
+	if err != nil {
+		return "", catalog.ParamErrorf("manifest", "manifest %s: %v", textutil.Escape(path), pathErrorReason(err))
+	}
+	if !info.Mode().IsRegular() {
+		return "", catalog.ParamErrorf("manifest", "manifest %s is not a regular file", textutil.Escape(path))
+	}
+	return real, nil
+}
+
+// openManifest opens the manifest a job recorded (see ResolveManifest),
+// refusing it if it has become a link or anything but a regular file since.
+func openManifest(path string) (*os.File, error) {
+	real, err := ResolveManifest(path)
+	if err != nil {
+		return nil, err
+	}
+	if real != path {
+		return nil, catalog.ParamErrorf("manifest", "manifest %s is now a link to %s: submit the job again", textutil.Escape(path), textutil.Escape(real))
+	}
+	before, err := os.Lstat(path)
+	if err != nil {
+		return nil, catalog.ParamErrorf("manifest", "manifest %s: %v", textutil.Escape(path), pathErrorReason(err))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, catalog.ParamErrorf("manifest", "manifest %s: %v", textutil.Escape(path), pathErrorReason(err))
+	}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() || !os.SameFile(info, before) {
+		f.Close()
+		return nil, catalog.ParamErrorf("manifest", "manifest %s changed while it was opened: submit the job again", textutil.Escape(path))
+	}
+	return f, nil
+}
+
+// checkManifestHeader checks the first line of the manifest at path against
+// coll (see catalog.Collection.CheckManifestHeader).
+func checkManifestHeader(coll *catalog.Collection, path string) error {
+	f, err := openManifest(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return catalog.WithParam(coll.CheckManifestHeader(f, path), "manifest")
+}
+
+// pathErrorReason is the reason of a file error without the path, which
+// messages name themselves.
+func pathErrorReason(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
 }
 
 // maxSkipMessages bounds the messages naming skipped rasters.
@@ -189,9 +264,9 @@ func (m *Manager) runAddImage(ctx context.Context, j *Job) error {
 		}
 		manifest = m.Stdin
 	default:
-		f, err := os.Open(in.Manifest)
+		f, err := openManifest(in.Manifest)
 		if err != nil {
-			return catalog.Errorf(catalog.Invalid, "manifest %s: %v", in.Manifest, errors.Unwrap(err))
+			return err
 		}
 		defer f.Close()
 		manifest = f

@@ -9,7 +9,8 @@ import (
 )
 
 // SubmitCreateImageCollection validates spec (its name, which must be
-// free, its spatial reference and its fields) and records a
+// free and not claimed by another CreateImageCollection job that has not
+// run yet, its spatial reference and its fields) and records a
 // CreateImageCollection job (esriJobSubmitted); Run creates the collection.
 func (m *Manager) SubmitCreateImageCollection(ctx context.Context, spec catalog.NewCollection) (*Job, error) {
 	if err := spec.Validate(); err != nil {
@@ -20,6 +21,18 @@ func (m *Manager) SubmitCreateImageCollection(ctx context.Context, spec catalog.
 	err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
 		if err := tx.CheckNameFree(ctx, spec.Name); err != nil {
 			return catalog.WithParam(err, "imageCollection")
+		}
+		// Another job may be about to take the name: this one would then
+		// fail when it runs, after its submission was accepted.
+		pending, err := list(ctx, tx, ListOptions{Collection: spec.Name, Statuses: openStatuses})
+		if err != nil {
+			return err
+		}
+		for _, o := range pending {
+			if o.Task == TaskCreateImageCollection {
+				return &catalog.Error{Code: catalog.Conflict, Param: "imageCollection",
+					Message: fmt.Sprintf("image collection %q is already being created by job %s", o.CollectionName, o.ID)}
+			}
 		}
 		j = &Job{Task: TaskCreateImageCollection, Status: Submitted, CollectionName: spec.Name,
 			Inputs: map[string]json.RawMessage{"imageCollection": catalog.JSON(spec.Name)}}

@@ -282,7 +282,7 @@ func TestReadTokenFile(t *testing.T) {
 		}
 		return p
 	}
-	if tok, err := ReadTokenFile(write("ok", "  abc123\n")); err != nil || tok != "abc123" {
+	if tok, err := ReadTokenFile(write("ok", "  abc123abc123abc123\n")); err != nil || tok != "abc123abc123abc123" {
 		t.Errorf("OK: %q, %v", tok, err)
 	}
 	if _, err := ReadTokenFile(write("empty", " \n\t")); err == nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
 
@@ -94,7 +95,7 @@ func (s *Server) job(req *request, task, id string) (*jobs.Job, error) {
 		return nil, err
 	}
 	if !jobs.ValidJobID(id) {
-		return nil, errorf(codeNotFound, "job %q not found (a job id is j followed by 32 hexadecimal digits)", id)
+		return nil, errorf(codeNotFound, "job %s not found (a job id is j followed by 32 hexadecimal digits)", textutil.Quote(id))
 	}
 	j, err := s.m.Get(req.Context(), id)
 	if err != nil {

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 )
 
 // Limits on what a request may carry. A request over a limit is refused
@@ -161,7 +163,7 @@ func (s *Server) prepare(req *request) error {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	default:
 		req.w.Header().Set("Allow", "GET, HEAD, POST")
-		return errorf(codeMethod, "method %s is not supported: use GET or POST", req.Method)
+		return errorf(codeMethod, "method %s is not supported: use GET or POST", textutil.Quote(req.Method))
 	}
 	if err := s.parseForm(req); err != nil {
 		return err
@@ -173,16 +175,19 @@ func (s *Server) prepare(req *request) error {
 		req.format = f
 	default:
 		req.format = "json"
-		return catalog.ParamErrorf("f", "f=%s is not supported: use json, pjson or html", f)
+		return catalog.ParamErrorf("f", "f=%s is not supported: use json, pjson or html", textutil.Excerpt(f))
 	}
 	if s.opts.Token == "" && !s.allowedHost(req.Host) {
 		// Without a token the server trusts whoever reaches it, which must
 		// then be this machine: a Host that is not a loopback name means a
 		// browser was pointed here through another name (DNS rebinding).
-		return errorf(codeForbidden, "host %q is not this server: without a token, requests must name it localhost or a loopback address", req.Host)
+		return errorf(codeForbidden, "host %s is not this server: without a token, requests must name it localhost or a loopback address", textutil.Quote(req.Host))
 	}
 	if len(req.form) > maxParams {
 		return errorf(codeInvalid, "too many parameters (%d; at most %d)", len(req.form), maxParams)
+	}
+	if err := checkRepeated(req.form); err != nil {
+		return err
 	}
 	for name, values := range req.form {
 		limit := maxParamBytes
@@ -191,12 +196,35 @@ func (s *Server) prepare(req *request) error {
 		}
 		for _, v := range values {
 			if len(v) > limit {
-				return catalog.ParamErrorf(name, "parameter %s is longer than %d bytes", name, limit)
+				return catalog.ParamErrorf(name, "parameter %s is longer than %d bytes", textutil.Excerpt(name), limit)
 			}
 		}
 	}
 	if !isPublic(req.URL.Path) {
 		return s.checkToken(req)
+	}
+	return nil
+}
+
+// checkRepeated refuses a parameter given more than once (in the query,
+// the body or both), or under two names that differ only in case: which one
+// counts would be a guess, and for DeleteImage's where a guess deletes.
+func checkRepeated(form url.Values) error {
+	names := make([]string, 0, len(form))
+	for name := range form {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	byFold := map[string]string{}
+	for _, name := range names {
+		if n := len(form[name]); n > 1 {
+			return catalog.ParamErrorf(name, "parameter %s is given %d times: give it once", textutil.Quote(name), n)
+		}
+		k := textutil.ToLower(name)
+		if other, dup := byFold[k]; dup {
+			return catalog.ParamErrorf(name, "parameters %s and %s differ only in case: give one", textutil.Quote(other), textutil.Quote(name))
+		}
+		byFold[k] = name
 	}
 	return nil
 }
@@ -252,19 +280,39 @@ func (s *Server) allowedHost(host string) bool {
 }
 
 // checkSameOrigin refuses a request that changes something (submitJob,
-// cancel) when a browser sent it from another site: a page elsewhere could
-// otherwise submit DeleteImage to a server on this machine.
+// cancel) when a browser sent it for a page of another site: a page
+// elsewhere, or an <img> on it, could otherwise submit DeleteImage to a
+// server on this machine. A browser says so in its Fetch Metadata headers
+// (any Sec-Fetch-Site but same-origin and none, which is the user's own
+// address bar; a no-cors request, which is what an <img>, <script> or
+// <link> makes; a subresource destination), in Origin, or, in browsers
+// that send neither, in Referer. A request with none of them (curl, a
+// script, an ArcGIS client) is not a browser's and passes.
 func checkSameOrigin(req *request) error {
-	if req.Header.Get("Sec-Fetch-Site") == "cross-site" {
-		return errorf(codeForbidden, "cross-site requests cannot submit or cancel jobs")
+	switch site := req.Header.Get("Sec-Fetch-Site"); site {
+	case "", "same-origin", "none":
+	default:
+		return errorf(codeForbidden, "%s requests cannot submit or cancel jobs", textutil.Escape(site))
 	}
-	origin := req.Header.Get("Origin")
-	if origin == "" {
-		return nil
+	if req.Header.Get("Sec-Fetch-Mode") == "no-cors" {
+		return errorf(codeForbidden, "requests a page makes without CORS (an <img>, a <script>, a <link>) cannot submit or cancel jobs")
 	}
-	u, err := url.Parse(origin)
-	if origin == "null" || err != nil || !strings.EqualFold(u.Host, req.Host) {
-		return errorf(codeForbidden, "requests from origin %s cannot submit or cancel jobs", origin)
+	switch dest := req.Header.Get("Sec-Fetch-Dest"); dest {
+	case "", "document", "empty", "iframe", "frame":
+	default:
+		return errorf(codeForbidden, "requests for a page's %s cannot submit or cancel jobs", textutil.Escape(dest))
+	}
+	if origin := req.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if origin == "null" || err != nil || !strings.EqualFold(u.Host, req.Host) {
+			return errorf(codeForbidden, "requests from origin %s cannot submit or cancel jobs", textutil.Quote(origin))
+		}
+	}
+	if referer := req.Header.Get("Referer"); referer != "" {
+		u, err := url.Parse(referer)
+		if err != nil || !strings.EqualFold(u.Host, req.Host) {
+			return errorf(codeForbidden, "requests from a page of another site (Referer %s) cannot submit or cancel jobs", textutil.Quote(referer))
+		}
 	}
 	return nil
 }

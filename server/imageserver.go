@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 )
 
 // extentJSON is an ArcGIS envelope; an empty collection has an empty one
@@ -137,7 +138,7 @@ func parseQuery(req *request) (queryParams, error) {
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < min {
-			return 0, false, catalog.ParamErrorf(name, "%s must be an integer of at least %d, not %q", name, min, v)
+			return 0, false, catalog.ParamErrorf(name, "%s must be an integer of at least %d, not %s", name, min, textutil.Quote(v))
 		}
 		return n, true, nil
 	}
@@ -175,7 +176,7 @@ func (q queryParams) clause(coll *catalog.Collection) (string, error) {
 	for i, p := range parts {
 		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
 		if err != nil {
-			return "", catalog.ParamErrorf("objectIds", "objectIds must be integers separated by commas, not %q", p)
+			return "", catalog.ParamErrorf("objectIds", "objectIds must be integers separated by commas, not %s", textutil.Quote(p))
 		}
 		ids[i] = strconv.FormatInt(n, 10)
 	}

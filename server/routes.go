@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 )
 
 // route dispatches a request by its path. Fixed segments match
@@ -31,7 +32,7 @@ func (s *Server) route(req *request) {
 		return
 	}
 	if matchOnly(segs, "arcgis", "rest", "services", "Hosted") {
-		s.folder(req, "Hosted")
+		s.limited(req, func() { s.folder(req, "Hosted") }) // counts every collection's items
 		return
 	}
 	if _, ok := match(segs, gp...); ok {
@@ -55,7 +56,7 @@ func (s *Server) route(req *request) {
 		return
 	}
 	if v, ok := match(segs, append(gp, "*", "jobs", "*", "results", "*")...); ok {
-		s.jobResult(req, v[0], v[1], v[2])
+		s.limited(req, func() { s.jobResult(req, v[0], v[1], v[2]) }) // removedItems streams every removed item
 		return
 	}
 	if v, ok := match(segs, append(gp, "*", "jobs", "*", "inputs", "*")...); ok {
@@ -63,14 +64,14 @@ func (s *Server) route(req *request) {
 		return
 	}
 	if v, ok := match(segs, hosted...); ok {
-		s.imageService(req, v[0])
+		s.limited(req, func() { s.imageService(req, v[0]) }) // counts the items
 		return
 	}
 	if v, ok := match(segs, append(hosted, "query")...); ok {
-		s.query(req, v[0])
+		s.limited(req, func() { s.query(req, v[0]) })
 		return
 	}
-	s.fail(req, errorf(codeNotFound, "%s: no such resource", req.URL.Path))
+	s.fail(req, errorf(codeNotFound, "%s: no such resource", textutil.Quote(req.URL.Path)))
 }
 
 // splitPath splits a path into its segments; trailing slashes do not count.

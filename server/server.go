@@ -23,11 +23,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
 
@@ -52,6 +54,14 @@ type Options struct {
 	// processes (mosaic delete-image --no-wait) or orphaned while it runs.
 	// Zero means 5 seconds.
 	RescanEvery time.Duration
+	// MaxReads bounds the requests that read many items at once (image
+	// service queries and descriptions, the Hosted folder, job results)
+	// running together; MaxQueued bounds those waiting for one of them to
+	// finish, and QueueWait how long each waits. A request beyond the
+	// queue, or waiting longer, is answered 503 (busy, retry). Zero means
+	// the number of CPUs (at least 2), 128 and 10 seconds.
+	MaxReads, MaxQueued int
+	QueueWait           time.Duration
 }
 
 // Server serves one catalog through its job manager.
@@ -64,6 +74,7 @@ type Server struct {
 		prefix string
 		n      atomic.Uint64
 	}
+	reads *limiter // bounds the requests that read many items (see Options.MaxReads)
 
 	// Job workers: one goroutine per queue key (a collection), running its
 	// jobs one at a time in submission order.
@@ -88,7 +99,17 @@ func New(m *jobs.Manager, opts Options) *Server {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 10 * time.Second
 	}
-	s := &Server{cat: m.Catalog(), opts: opts, log: log.New(opts.Log, "", 0), queues: map[string]*queue{}}
+	if opts.MaxReads <= 0 {
+		opts.MaxReads = defaultMaxReads
+	}
+	if opts.MaxQueued <= 0 {
+		opts.MaxQueued = defaultMaxQueued
+	}
+	if opts.QueueWait <= 0 {
+		opts.QueueWait = defaultQueueWait
+	}
+	s := &Server{cat: m.Catalog(), opts: opts, log: log.New(opts.Log, "", 0), queues: map[string]*queue{},
+		reads: newLimiter(opts.MaxReads, opts.MaxQueued, opts.QueueWait)}
 	own := *m
 	prev := m.OnBatch
 	own.OnBatch = func(j *jobs.Job) error {
@@ -113,9 +134,36 @@ func New(m *jobs.Manager, opts Options) *Server {
 // Handler returns the HTTP handler of the REST API.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
-// logf writes one line to the server's log.
+// logf writes one line to the server's log. Text that comes from outside
+// (paths and queries, parameters, names, error messages that quote them)
+// has its control characters escaped, so that no client can forge a log
+// line or drive the terminal of whoever reads the log; a []byte argument
+// (a stack trace) is written as it is.
 func (s *Server) logf(format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = textutil.Escape(v)
+		case error:
+			args[i] = textutil.Escape(v.Error())
+		case fmt.Stringer:
+			args[i] = textutil.Escape(v.String())
+		}
+	}
 	s.log.Printf("%s "+format, append([]any{time.Now().UTC().Format("2006-01-02T15:04:05.000Z")}, args...)...)
+}
+
+// escapingWriter escapes the control characters of each line written to
+// it but its final newline: net/http's own messages quote what clients
+// sent.
+type escapingWriter struct{ w io.Writer }
+
+func (e escapingWriter) Write(p []byte) (int, error) {
+	line := strings.TrimSuffix(string(p), "\n")
+	if _, err := io.WriteString(e.w, textutil.Escape(line)+"\n"); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // Resume queues the jobs that no live process runs (submitted or waiting
@@ -195,7 +243,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          log.New(s.opts.Log, "http: ", 0),
+		ErrorLog:          log.New(escapingWriter{s.opts.Log}, "http: ", 0),
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()

@@ -2,12 +2,13 @@ package server
 
 import (
 	"encoding/json"
-	"os"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"mosaic/catalog"
+	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
 
@@ -118,7 +119,7 @@ func findTask(name string) (*taskDef, error) {
 	for i, t := range tasks {
 		names[i] = t.Name
 	}
-	return nil, errorf(codeNotFound, "task %q not found (tasks: %s)", name, strings.Join(names, ", "))
+	return nil, errorf(codeNotFound, "task %s not found (tasks: %s)", textutil.Quote(name), strings.Join(names, ", "))
 }
 
 // collectionParam returns the imageCollection parameter, checked for form
@@ -152,7 +153,7 @@ func boolParam(req *request, name string, def bool) (bool, error) {
 	case "false", "0":
 		return false, nil
 	}
-	return false, catalog.ParamErrorf(name, "%s must be true or false, not %q", name, req.param(name))
+	return false, catalog.ParamErrorf(name, "%s must be true or false, not %s", name, textutil.Quote(req.param(name)))
 }
 
 func (s *Server) submitDeleteImage(req *request) (*jobs.Job, error) {
@@ -208,6 +209,9 @@ func newCollectionName(v string) (string, error) {
 				Name string `json:"name"`
 			} `json:"serviceProperties"`
 		}
+		if err := catalog.CheckJSONKeys([]byte(v), true); err != nil {
+			return "", catalog.ParamErrorf("imageCollection", "imageCollection: %v", err)
+		}
 		var str string
 		if err := json.Unmarshal([]byte(v), &str); err == nil {
 			v = str
@@ -226,7 +230,7 @@ func newCollectionName(v string) (string, error) {
 	}
 	ref, err := catalog.ParseRef(v)
 	if err != nil || ref.Name == "" || ref.Name != v {
-		return "", catalog.ParamErrorf("imageCollection", "image collection name %q: use only letters, digits and _ (at most 120), as ArcGIS service names", v)
+		return "", catalog.ParamErrorf("imageCollection", "image collection name %s: use only letters, digits and _ (at most 120), as ArcGIS service names", textutil.Quote(v))
 	}
 	return v, nil
 }
@@ -240,6 +244,9 @@ func srsParam(v string) (string, error) {
 			LatestWKID int `json:"latestWkid"`
 		}
 		if err := json.Unmarshal([]byte(v), &sr); err != nil {
+			return "", catalog.ParamErrorf("srs", "srs: %v", err)
+		}
+		if err := catalog.CheckJSONKeys([]byte(v), true); err != nil {
 			return "", catalog.ParamErrorf("srs", "srs: %v", err)
 		}
 		if sr.LatestWKID != 0 {
@@ -276,6 +283,9 @@ func fieldsParam(v string) ([]catalog.Field, error) {
 		if err := json.Unmarshal([]byte(v), &list); err != nil {
 			return nil, catalog.ParamErrorf("fields", "fields: %v", err)
 		}
+		if err := catalog.CheckJSONKeys([]byte(v), true); err != nil {
+			return nil, catalog.ParamErrorf("fields", "fields: %v", err)
+		}
 		for _, raw := range list {
 			var spec string
 			var obj struct{ Name, Type string }
@@ -288,7 +298,7 @@ func fieldsParam(v string) ([]catalog.Field, error) {
 				}
 				specs = append(specs, obj.Name+":"+typ)
 			} else {
-				return nil, catalog.ParamErrorf("fields", "fields: each field is \"NAME:TYPE\" or {\"name\": …, \"type\": …}, not %s", raw)
+				return nil, catalog.ParamErrorf("fields", "fields: each field is \"NAME:TYPE\" or {\"name\": …, \"type\": …}, not %s", textutil.Excerpt(string(raw)))
 			}
 		}
 	} else {
@@ -354,6 +364,9 @@ func rasterPaths(name, v string) ([]string, error) {
 	default:
 		raw = []json.RawMessage{jsonString(v)}
 	}
+	if err := catalog.CheckJSONKeys([]byte(v), true); err != nil {
+		return nil, catalog.ParamErrorf(name, "%s: %v", name, err)
+	}
 	if len(raw) > maxRasterPaths {
 		return nil, catalog.ParamErrorf(name, "%s names %d rasters; at most %d per job (give folders or globs)", name, len(raw), maxRasterPaths)
 	}
@@ -363,7 +376,7 @@ func rasterPaths(name, v string) ([]string, error) {
 		var obj struct{ URL, URI string }
 		if json.Unmarshal(r, &p) != nil {
 			if err := json.Unmarshal(r, &obj); err != nil {
-				return nil, catalog.ParamErrorf(name, "%s: each raster is a path or {\"uri\": …}, not %s", name, r)
+				return nil, catalog.ParamErrorf(name, "%s: each raster is a path or {\"uri\": …}, not %s", name, textutil.Excerpt(string(r)))
 			}
 			p = obj.URI
 			if p == "" {
@@ -376,11 +389,11 @@ func rasterPaths(name, v string) ([]string, error) {
 		case p == "":
 			return nil, catalog.ParamErrorf(name, "%s: empty path", name)
 		case strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") || strings.Contains(low, "://"):
-			return nil, catalog.ParamErrorf(name, "%s: %s is a URL; only files on this machine can be added", name, p)
+			return nil, catalog.ParamErrorf(name, "%s: %s is a URL; only files on this machine can be added", name, textutil.Quote(p))
 		}
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			return nil, catalog.ParamErrorf(name, "%s: %s: %v", name, p, err)
+			return nil, catalog.ParamErrorf(name, "%s: %s: %v", name, textutil.Quote(p), err)
 		}
 		paths = append(paths, abs)
 	}
@@ -392,29 +405,27 @@ func jsonString(s string) json.RawMessage {
 	return b
 }
 
-// manifestParam checks a manifest path: a .csv file on this machine. The
-// extension is required so that the server reads no other kind of file
-// (its first line would show in the error message).
+// manifestParam checks a manifest path: a regular .csv file on this
+// machine. The extension is required so that the server reads no other
+// kind of file (an excerpt of its first line would show in an error
+// message), and it is checked on the real path, symbolic links resolved: a
+// shadow.csv that points at /etc/shadow is refused.
 func manifestParam(v string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", nil
 	}
 	if !strings.EqualFold(filepath.Ext(v), ".csv") {
-		return "", catalog.ParamErrorf("manifest", "manifest %s: a manifest is a .csv file", v)
+		return "", catalog.ParamErrorf("manifest", "manifest %s: a manifest is a .csv file", textutil.Quote(v))
 	}
-	abs, err := filepath.Abs(v)
+	real, err := jobs.ResolveManifest(v)
 	if err != nil {
-		return "", catalog.ParamErrorf("manifest", "manifest %s: %v", v, err)
+		return "", err
 	}
-	info, err := os.Stat(abs)
-	if err != nil {
-		return "", catalog.ParamErrorf("manifest", "manifest %s: no such file on the server", v)
+	if !strings.EqualFold(filepath.Ext(real), ".csv") {
+		return "", catalog.ParamErrorf("manifest", "manifest %s is a link to %s, which is not a .csv file", textutil.Quote(v), textutil.Quote(real))
 	}
-	if !info.Mode().IsRegular() {
-		return "", catalog.ParamErrorf("manifest", "manifest %s is not a file", v)
-	}
-	return abs, nil
+	return real, nil
 }
 
 // attributesParam reads a JSON object of field values. Numbers stay
@@ -429,8 +440,12 @@ func attributesParam(text string) (map[string]any, error) {
 	dec := json.NewDecoder(strings.NewReader(text))
 	dec.UseNumber()
 	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	if err := dec.Decode(&obj); err != nil || obj == nil || dec.Decode(new(any)) != io.EOF {
 		return nil, catalog.ParamErrorf("attributes", "attributes must be a JSON object of field values, such as {\"CloudCover\": 12.5}")
+	}
+	// Field names are case-insensitive: {"Cc": 1, "cc": 2} names one field twice.
+	if err := catalog.CheckJSONKeys([]byte(text), true); err != nil {
+		return nil, catalog.ParamErrorf("attributes", "attributes: %v", err)
 	}
 	return obj, nil
 }

@@ -324,7 +324,7 @@ func (c *checker) unary(e *sqlparser.UnaryExpr, depth int) (*node, *Error) {
 			case direct && v == math.MinInt64:
 				// 9223372036854775808, stored as its negation
 			case v == math.MinInt64:
-				return nil, c.errorf(pos, "integer %s is out of range", c.r.text[pos:x.end])
+				return nil, c.errorf(pos, "integer %s is out of range", excerpt(c.r.text[pos:x.end]))
 			default:
 				x.val = -v
 			}
@@ -349,7 +349,7 @@ func (c *checker) literal(e *sqlparser.SQLVal, negated bool) (*node, *Error) {
 	}
 	l := c.r.lits[k]
 	if l.big && !negated {
-		return nil, c.errorf(l.pos, "integer %s is out of range", c.r.text[l.pos:l.end])
+		return nil, c.errorf(l.pos, "integer %s is out of range", excerpt(c.r.text[l.pos:l.end]))
 	}
 	return &node{op: opLit, typ: l.typ, val: l.val, pos: l.pos, end: l.end}, nil
 }

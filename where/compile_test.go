@@ -35,6 +35,7 @@ var acceptTests = []struct {
 	{"string with double quotes", `Name = 'say "hi"'`, `("Name" = ?)`, []any{"say \"hi\""}},
 	{"string holding comment and semicolon", "Name = '-- x /* y */ ; ? @ # ` || 0x1'", `("Name" = ?)`, []any{"-- x /* y */ ; ? @ # ` || 0x1"}},
 	{"unicode string", `Name = 'Zürich'`, `("Name" = ?)`, []any{"Zürich"}},
+	{"field case folds ASCII letters only", `größe > 1`, `("Größe" > ?)`, []any{int64(1)}},
 	{"field case-insensitive twice", `name = 'a' AND NAME = 'b'`, `(("Name" = ?) AND ("Name" = ?))`, []any{"a", "b"}},
 	{"decimal", `CloudCover < 20.5`, `("CloudCover" < ?)`, []any{20.5}},
 	{"exponent", `CloudCover < 2e1`, `("CloudCover" < ?)`, []any{float64(20)}},
@@ -314,6 +315,12 @@ var rejectTests = []struct {
 	{"ErrControl/NUL", "Name\x00= 'x'", `where: unexpected character U+0000 at 1:5`},
 	{"ErrControl/no-break space", "Name =\u00a0'x'", `where: unexpected character U+00A0 at 1:7`},
 	{"ErrControl/NUL in string", "Name LIKE '%\x00x'", `where: unexpected character U+0000 in string at 1:13`},
+	// Names fold ASCII letters only: U+017F (ſ) is not s, U+0131 (ı) is not i.
+	{"ErrFold/long s is not s", `ſelect = 'drop'`, `where: unknown field "ſelect" at 1:1 (fields: OBJECTID, Name, Raster, MinPS, MaxPS, Category, Tag, GroupName, ProductName, ZOrder, Width, Height, AcquisitionDate, CloudCover, SensorName, Date, Year, Select, Sun Elevation, Odd"Name, Größe)`},
+	{"ErrFold/long s is not a keyword", `Name = 'x' ſelect`, `where: unknown field "ſelect" at 1:12 (fields: OBJECTID, Name, Raster, MinPS, MaxPS, Category, Tag, GroupName, ProductName, ZOrder, Width, Height, AcquisitionDate, CloudCover, SensorName, Date, Year, Select, Sun Elevation, Odd"Name, Größe)`},
+	{"ErrFold/dotless i is not IN", `Category ın (1, 2)`, `where: unknown function "ın" at 1:10 (functions: UPPER, LOWER, CHAR_LENGTH, ABS, ROUND, FLOOR, CEILING, MOD, EXTRACT, CURRENT_DATE, CURRENT_TIMESTAMP, TRIM, SUBSTRING, POSITION, CAST)`},
+	{"ErrFold/dotless i is not LIKE", `Name lıke 'x'`, `where: unknown field "lıke" at 1:6 (fields: OBJECTID, Name, Raster, MinPS, MaxPS, Category, Tag, GroupName, ProductName, ZOrder, Width, Height, AcquisitionDate, CloudCover, SensorName, Date, Year, Select, Sun Elevation, Odd"Name, Größe)`},
+	{"ErrFold/non-ASCII letters keep their case", `GRÖSSE > 1`, `where: unknown field "GRÖSSE" at 1:1 (fields: OBJECTID, Name, Raster, MinPS, MaxPS, Category, Tag, GroupName, ProductName, ZOrder, Width, Height, AcquisitionDate, CloudCover, SensorName, Date, Year, Select, Sun Elevation, Odd"Name, Größe)`},
 	{"ErrControl/in field name", "\"Na\tme\" = 'x'", `where: unexpected character U+0009 in field name at 1:4`},
 }
 

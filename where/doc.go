@@ -50,7 +50,8 @@
 // LANGUAGE.md describes it for users. In short:
 //
 //   - Fields bare (CloudCover), in double quotes ("Name") or in brackets
-//     ([Sun Elevation]), matched case-insensitively. A double-quoted word
+//     ([Sun Elevation]), matched case-insensitively (ASCII letters only fold:
+//     ſ is not s). A double-quoted word
 //     is always a field, never a string. A field named like a keyword of
 //     the language (Date, Timestamp, Null …) must be quoted or bracketed.
 //   - Strings in single quotes, a quote inside written twice, no other escape;

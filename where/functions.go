@@ -2,6 +2,7 @@ package where
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -39,7 +40,7 @@ func (c *checker) call(e *sqlparser.FuncExpr, depth int) (*node, *Error) {
 			if j, ok := index(ae.As.String(), "c", len(c.r.fields)); ok {
 				pos = c.r.fields[j].pos
 			}
-			return nil, c.errorf(pos, "unexpected %s", c.r.text[pos:c.spanEnd(pos)])
+			return nil, c.errorf(pos, "unexpected %s", excerpt(c.r.text[pos:c.spanEnd(pos)]))
 		}
 		a, err := c.value(ae.Expr, depth+1)
 		if err != nil {
@@ -121,6 +122,10 @@ func (c *checker) function(fn call, args []*node) (*node, *Error) {
 	case "ABS", "FLOOR", "CEILING":
 		if err := need(a, a.typ.numeric(), "a number"); err != nil {
 			return nil, err
+		}
+		if v, ok := a.val.(int64); ok && a.op == opLit && fn.name == "ABS" && v == math.MinInt64 {
+			// SQLite's abs fails on it: 2^63 is no INTEGER.
+			return nil, c.errorf(fn.pos, "ABS(%s) has no INTEGER result: the absolute value of the smallest INTEGER does not fit in 64 bits", c.describe(a))
 		}
 		sql := map[string]string{"ABS": "abs", "FLOOR": "floor", "CEILING": "ceil"}[fn.name]
 		return call(sql, a.typ, a), nil

@@ -274,14 +274,14 @@ func lexNumber(l *lexer) stateFn {
 		typ = tokReal
 		l.accept("+-")
 		if l.acceptRun(digits) == 0 {
-			return l.errorf("malformed number %s", l.input[l.start:l.pos])
+			return l.errorf("malformed number %s", excerpt(l.input[l.start:l.pos]))
 		}
 	}
 	if r := l.peek(); isWordRune(r) || r == '.' {
 		for r := l.peek(); isWordRune(r) || r == '.'; r = l.peek() {
 			l.next()
 		}
-		return l.errorf("malformed number %s", l.input[l.start:l.pos])
+		return l.errorf("malformed number %s", excerpt(l.input[l.start:l.pos]))
 	}
 	l.emit(typ, l.input[l.start:l.pos])
 	return lexAny

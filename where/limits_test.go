@@ -209,3 +209,27 @@ func TestSQLiteFunctionsListsEveryFunctionRendered(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsCutLongTokens: an error names the token it is about, but never
+// echoes more than a short excerpt of it (issue 11, item 13).
+func TestErrorsCutLongTokens(t *testing.T) {
+	long := strings.Repeat("x", 10000)
+	digits := strings.Repeat("9", 10000)
+	for _, tc := range []struct{ name, text string }{
+		{"ErrUnknownField", long + " = 1"},
+		{"ErrUnknownQuotedField", `"` + long + `" = 1`},
+		{"ErrUnknownFunction", long + "(Name) = 1"},
+		{"ErrIntegerOutOfRange", "OBJECTID > " + digits},
+		{"ErrRealOutOfRange", "CloudCover > " + digits + ".5e999"},
+		{"ErrMalformedNumber", "OBJECTID > 1" + long},
+		{"ErrInvalidDate", "AcquisitionDate > date '" + long + "'"},
+		{"ErrUnexpected", "Name = 'x' " + long},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := compileErr(t, tc.text).Error()
+			if len(msg) > 600 || strings.Contains(msg, strings.Repeat("x", 100)) || strings.Contains(msg, strings.Repeat("9", 100)) {
+				t.Errorf("error of %d bytes echoes the token: %.200s…", len(msg), msg)
+			}
+		})
+	}
+}

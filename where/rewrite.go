@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"mosaic/internal/textutil"
 )
 
 // The rewriter turns the tokens into text that xwb1989/sqlparser can
@@ -168,13 +170,13 @@ func (r *rewriter) token(i int) (int, *Error) {
 	case tokInt:
 		v, err := strconv.ParseUint(t.val, 10, 64)
 		if err != nil || v > 1<<63 {
-			return i, r.errorf(i, "integer %s is out of range", t.val)
+			return i, r.errorf(i, "integer %s is out of range", excerpt(t.val))
 		}
 		r.literal(literal{val: int64(v), typ: Integer, pos: t.pos, end: t.end, big: v == 1<<63})
 	case tokReal:
 		v, _ := strconv.ParseFloat(t.val, 64)
 		if math.IsInf(v, 0) {
-			return i, r.errorf(i, "number %s is out of range", t.val)
+			return i, r.errorf(i, "number %s is out of range", excerpt(t.val))
 		}
 		r.literal(literal{val: v, typ: Real, pos: t.pos, end: t.end})
 	case tokName:
@@ -200,7 +202,7 @@ func (r *rewriter) token(i int) (int, *Error) {
 // word rewrites a bare word: a keyword, a function or a field.
 func (r *rewriter) word(i int) (int, *Error) {
 	t := r.toks[i]
-	w := strings.ToUpper(t.val)
+	w := textutil.ToUpper(t.val)
 	next := r.toks[i+1] // a word is never the last token: tokEOF is
 	if op, ok := operatorWords[w]; ok {
 		r.emit(op, i)
@@ -224,11 +226,11 @@ func (r *rewriter) word(i int) (int, *Error) {
 	case "DATE", "TIMESTAMP":
 		if next.typ != tokString {
 			return i, r.errorf(i, "%s must be followed by a date in quotes, e.g. %s '2020-12-31' (quote a field named %s: \"%s\")",
-				w, strings.ToLower(w), t.val, t.val)
+				w, textutil.ToLower(w), excerpt(t.val), excerpt(t.val))
 		}
 		v, ok := ParseDate(next.val)
 		if !ok {
-			return i, r.errorf(i, "invalid %s %s", strings.ToLower(w), r.text[next.pos:next.end])
+			return i, r.errorf(i, "invalid %s %s", textutil.ToLower(w), excerpt(r.text[next.pos:next.end]))
 		}
 		r.literal(literal{val: v, typ: Date, pos: t.pos, end: next.end})
 		return i + 1, nil
@@ -244,7 +246,7 @@ func (r *rewriter) word(i int) (int, *Error) {
 	}
 	if next.typ == tokLParen {
 		if !functions[w] {
-			err := r.errorf(i, "unknown function %q", t.val)
+			err := r.errorf(i, "unknown function %s", textutil.Quote(t.val))
 			err.detail = functionList
 			return i, err
 		}
@@ -268,7 +270,7 @@ func (r *rewriter) special(f *frame, i int) (bool, int, *Error) {
 	t := r.toks[i]
 	w := ""
 	if t.typ == tokWord {
-		w = strings.ToUpper(t.val)
+		w = textutil.ToUpper(t.val)
 	}
 	bad := func() (bool, int, *Error) {
 		what := r.text[t.pos:t.end]
@@ -346,7 +348,7 @@ func (r *rewriter) special(f *frame, i int) (bool, int, *Error) {
 func (r *rewriter) castType(c *call, i int) (int, *Error) {
 	w := ""
 	if r.toks[i].typ == tokWord {
-		w = strings.ToUpper(r.toks[i].val)
+		w = textutil.ToUpper(r.toks[i].val)
 	}
 	if !castTypes[w] {
 		return i, r.errorf(i, "unexpected %s in %s", excerpt(r.tokenText(i)), forms["CAST"])
@@ -368,7 +370,7 @@ func (r *rewriter) castType(c *call, i int) (int, *Error) {
 }
 
 func (r *rewriter) isWord(i int, w string) bool {
-	return r.toks[i].typ == tokWord && strings.EqualFold(r.toks[i].val, w)
+	return r.toks[i].typ == tokWord && textutil.EqualFold(r.toks[i].val, w)
 }
 
 // field rewrites the field named by token i.
@@ -376,7 +378,7 @@ func (r *rewriter) field(i int) *Error {
 	t := r.toks[i]
 	f, ok := r.schema.lookup(t.val)
 	if !ok {
-		err := r.errorf(i, "unknown field %q", t.val)
+		err := r.errorf(i, "unknown field %s", textutil.Quote(t.val))
 		err.detail = r.schema.names()
 		return err
 	}

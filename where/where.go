@@ -1,6 +1,11 @@
 package where
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"mosaic/internal/textutil"
+)
 
 // Type is the declared type of a field of the item table.
 type Type int
@@ -44,10 +49,11 @@ type Field struct {
 // Schema lists the fields a clause may refer to.
 type Schema []Field
 
-// lookup finds a field by name, case-insensitively.
+// lookup finds a field by name, case-insensitively: ASCII letters only
+// fold, as ArcGIS field names are ASCII.
 func (s Schema) lookup(name string) (Field, bool) {
 	for _, f := range s {
-		if strings.EqualFold(f.Name, name) {
+		if textutil.EqualFold(f.Name, name) {
 			return f, true
 		}
 	}
@@ -78,6 +84,54 @@ type Clause struct {
 	// Fields lists the canonical names of the fields the clause refers to,
 	// once each, in the order they first appear.
 	Fields []string
+	// Hazards are the parts of the clause that pass every check but can
+	// still fail in SQLite on some items' values (see Failure).
+	Hazards []Hazard
+}
+
+// Hazard is a part of a clause that SQLite may fail to evaluate for some
+// items, whatever the check: ABS of an INTEGER that is -9223372036854775808
+// (an item's value, or a CAST to INTEGER of a number below it), and LIKE
+// whose pattern is a field or function longer than SQLite's limit of
+// 50,000 bytes.
+type Hazard struct {
+	Op        string // ABS or LIKE
+	Text      string // the part as the user wrote it, cut to 40 characters
+	Line, Col int
+}
+
+// Failure explains an error SQLite raised while evaluating the clause on
+// the catalog's items, given its message: as an *Error naming the function
+// or operator that failed and where it is in the clause. SQLite reports
+// these as SQLITE_ERROR; only its message, fixed by SQLite for each of the
+// functions this package renders, tells them apart.
+func (c *Clause) Failure(sqliteMessage string) *Error {
+	find := func(op string) *Hazard {
+		for i := range c.Hazards {
+			if c.Hazards[i].Op == op {
+				return &c.Hazards[i]
+			}
+		}
+		return nil
+	}
+	at := func(h *Hazard, format string, args ...any) *Error {
+		e := &Error{Msg: fmt.Sprintf(format, args...)}
+		if h != nil {
+			e.Line, e.Col = h.Line, h.Col
+		}
+		return e
+	}
+	switch {
+	case strings.Contains(sqliteMessage, "integer overflow"):
+		if h := find("ABS"); h != nil {
+			return at(h, "%s fails on an item's value: the absolute value of -9223372036854775808 (the smallest INTEGER, also what CAST to INTEGER makes of numbers below it) does not fit in 64 bits", h.Text)
+		}
+	case strings.Contains(sqliteMessage, "LIKE or GLOB pattern too complex"):
+		if h := find("LIKE"); h != nil {
+			return at(h, "%s fails on an item's value: a LIKE pattern is limited to 50000 bytes, and the pattern an item gives is longer", h.Text)
+		}
+	}
+	return &Error{Msg: "the clause cannot be evaluated on every item: " + sqliteMessage}
 }
 
 // Limits on what Compile accepts, so that no clause can make the parser,
@@ -117,7 +171,26 @@ func Compile(text string, schema Schema) (*Clause, error) {
 		return nil, &Error{Msg: "where clause is nested too deeply"}
 	}
 	sql, args := render(n)
-	return &Clause{SQL: sql, Args: args, Fields: rw.fieldNames}, nil
+	return &Clause{SQL: sql, Args: args, Fields: rw.fieldNames, Hazards: hazards(rw.text, n, nil)}, nil
+}
+
+// hazards lists, in the order they appear, the parts of n that SQLite may
+// fail to evaluate on some values (see Hazard).
+func hazards(text string, n *node, out []Hazard) []Hazard {
+	add := func(op string) {
+		line, col := position(text, n.pos)
+		out = append(out, Hazard{Op: op, Text: excerpt(text[n.pos:n.end]), Line: line, Col: col})
+	}
+	switch {
+	case n.op == opCall && n.sql == "abs" && n.typ == Integer:
+		add("ABS")
+	case n.op == opLike && n.kids[1].op != opLit:
+		add("LIKE")
+	}
+	for _, k := range n.kids {
+		out = hazards(text, k, out)
+	}
+	return out
 }
 
 // SQLiteFunctions lists, in lower case, every SQLite function the rendered
