@@ -50,6 +50,8 @@ type Catalog struct {
 	baseURL string
 	now     func() time.Time
 
+	pages pageCache // marks of the selections recently paged (pages.go)
+
 	closeOnce       sync.Once
 	closeErr        error
 	stopCheckpoints chan struct{}
@@ -154,6 +156,7 @@ func (c *Catalog) Close() error {
 			close(c.stopCheckpoints)
 			<-c.checkpointsDone
 		}
+		c.pages.close()
 		c.closeErr = c.db.Close()
 	})
 	return c.closeErr

@@ -4,18 +4,53 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"mosaic/where"
 )
 
-// Query selects items of a collection.
+// Query selects items of a collection. Every part that comes from a user
+// reaches SQL through package where (Where, MoreWhere) or as bound
+// arguments of fields resolved against the collection's schema (the
+// others): nothing of it is ever written into SQL text.
 type Query struct {
-	Where    string   // ArcGIS SQL where clause; "" selects every item
-	Fields   []string // fields to return, case-insensitively; nil or ["*"] returns all
-	Geometry bool     // also return each item's footprint polygon
+	Where string // ArcGIS SQL where clause; "" selects every item
+	// MoreWhere are further where clauses (a mosaic rule's), each compiled
+	// on its own and ANDed with Where.
+	MoreWhere []string
+	// ObjectIDs, when not nil, keeps only the items with these OBJECTIDs.
+	ObjectIDs []int64
+	// Time, when not nil, keeps the items whose time field (TimeField)
+	// falls in it.
+	Time *TimeRange
+	// PixelSize, when positive, keeps the items whose pixel size range
+	// (MinPS to MaxPS) contains it, as an ArcGIS image query filter does;
+	// an unknown bound does not exclude.
+	PixelSize float64
+	Fields    []string // fields to return, case-insensitively; nil or ["*"] returns all
+	Geometry  bool     // also return each item's footprint polygon
+	// OrderBy orders the items; nil means OBJECTID ascending. OBJECTID
+	// always ends the order, so that pages are stable.
+	OrderBy []Order
+	// Distinct returns each distinct combination of Fields once (ArcGIS
+	// returnDistinctValues), without geometry.
+	Distinct bool
 	Offset   int64
 	Limit    int64 // 0: no limit
+}
+
+// Order is one key of an order: a field and its direction.
+type Order struct {
+	Field string
+	Desc  bool
+}
+
+// TimeRange is a time instant (Start equals End) or extent; a nil end is
+// open.
+type TimeRange struct {
+	Start, End *time.Time
 }
 
 // ItemRow is one item of a selection's answer. Values follow the
@@ -58,6 +93,17 @@ func (coll *Collection) ResolveFields(names []string) ([]Field, error) {
 	return fields, nil
 }
 
+// TimeField returns the field that gives an item its time: the first DATE
+// field of the collection, as the image service's timeInfo names it.
+func (coll *Collection) TimeField() (Field, bool) {
+	for _, f := range coll.Fields {
+		if f.Type == where.Date {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
 func fieldNames(fs []Field) []string {
 	names := make([]string, len(fs))
 	for i, f := range fs {
@@ -67,33 +113,111 @@ func fieldNames(fs []Field) []string {
 }
 
 // Selection is a validated query of a collection's items, ready to run:
-// its where clause compiled and its fields resolved.
+// its where clauses compiled, its fields and order resolved.
 type Selection struct {
 	Collection *Collection
 	Fields     []Field // the fields each row carries, in order
 	Geometry   bool    // rows carry their footprint
-	clause     *where.Clause
+	Distinct   bool
+	order      []Order // resolved to canonical names, OBJECTID last
+	conds      []string
+	args       []any
 	offset     int64
 	limit      int64
 }
 
 // Select validates q against coll's fields. Nothing reads the catalog
-// until the selection runs (Catalog.Each, Catalog.Count).
+// until the selection runs (Catalog.Each, Catalog.Count). Errors name the
+// parameter of an ArcGIS query they are about.
 func (coll *Collection) Select(q Query) (*Selection, error) {
 	fields, err := coll.ResolveFields(q.Fields)
 	if err != nil {
-		return nil, err
-	}
-	sel := &Selection{Collection: coll, Fields: fields, Geometry: q.Geometry, offset: q.Offset, limit: q.Limit}
-	if strings.TrimSpace(q.Where) != "" {
-		if sel.clause, err = coll.Compile(q.Where); err != nil {
-			return nil, err
-		}
+		return nil, WithParam(err, "outFields")
 	}
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, Errorf(Invalid, "limit and offset must not be negative")
 	}
+	sel := &Selection{Collection: coll, Fields: fields, Geometry: q.Geometry && !q.Distinct, Distinct: q.Distinct,
+		offset: q.Offset, limit: q.Limit}
+	for i, text := range append([]string{q.Where}, q.MoreWhere...) {
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		c, err := coll.Compile(text)
+		if err != nil {
+			if i > 0 {
+				return nil, WithParam(Errorf(Invalid, "mosaicRule where: %v", err), "mosaicRule")
+			}
+			return nil, err
+		}
+		sel.conds = append(sel.conds, c.SQL)
+		sel.args = append(sel.args, c.Args...)
+	}
+	if q.ObjectIDs != nil {
+		if len(q.ObjectIDs) == 0 {
+			sel.conds = append(sel.conds, "0")
+		} else {
+			sel.conds = append(sel.conds, "OBJECTID IN ("+strings.TrimSuffix(strings.Repeat("?,", len(q.ObjectIDs)), ",")+")")
+			for _, id := range q.ObjectIDs {
+				sel.args = append(sel.args, id)
+			}
+		}
+	}
+	if q.Time != nil {
+		f, ok := coll.TimeField()
+		if !ok {
+			return nil, ParamErrorf("time", "time: collection %s has no DATE field, so its items have no time", coll.Name)
+		}
+		col := quoteIdent(f.Name)
+		if s := q.Time.Start; s != nil {
+			v, err := dateValue(s.Add(time.Second - 1).Truncate(time.Second)) // stored to the second: round the start up
+			if err != nil {
+				return nil, ParamErrorf("time", "time: %v", err)
+			}
+			sel.conds = append(sel.conds, col+" >= ?")
+			sel.args = append(sel.args, v)
+		}
+		if e := q.Time.End; e != nil {
+			v, err := dateValue(e.Truncate(time.Second))
+			if err != nil {
+				return nil, ParamErrorf("time", "time: %v", err)
+			}
+			sel.conds = append(sel.conds, col+" <= ?")
+			sel.args = append(sel.args, v)
+		}
+	}
+	if q.PixelSize > 0 && !math.IsInf(q.PixelSize, 0) {
+		sel.conds = append(sel.conds, "(MinPS IS NULL OR MinPS <= ?) AND (MaxPS IS NULL OR MaxPS >= ?)")
+		sel.args = append(sel.args, q.PixelSize, q.PixelSize)
+	}
+	seen := map[string]bool{}
+	for _, o := range q.OrderBy {
+		f, ok := coll.Field(strings.TrimSpace(o.Field))
+		if !ok {
+			return nil, ParamErrorf("orderByFields", "orderByFields: unknown field %q (fields: %s)", o.Field, strings.Join(fieldNames(coll.Schema()), ", "))
+		}
+		if seen[f.Name] {
+			return nil, ParamErrorf("orderByFields", "orderByFields: %s is given twice", f.Name)
+		}
+		seen[f.Name] = true
+		if q.Distinct && !containsField(fields, f.Name) {
+			return nil, ParamErrorf("orderByFields", "orderByFields: %s is not among the outFields of a returnDistinctValues query", f.Name)
+		}
+		sel.order = append(sel.order, Order{Field: f.Name, Desc: o.Desc})
+	}
+	if !seen["OBJECTID"] && !q.Distinct {
+		sel.order = append(sel.order, Order{Field: "OBJECTID"})
+	}
 	return sel, nil
+}
+
+func containsField(fs []Field, name string) bool {
+	for _, f := range fs {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // FeatureSet is the head of the feature set the selection's rows make.
@@ -101,44 +225,87 @@ func (sel *Selection) FeatureSet() FeatureSet {
 	return FeatureSet{Fields: sel.Fields, Geometry: sel.Geometry, SRS: sel.Collection.SRS}
 }
 
+// Filtered reports whether the selection keeps only some items.
+func (sel *Selection) Filtered() bool { return len(sel.conds) > 0 }
+
 // filter is the selection's WHERE condition ("" for every item) and its
-// arguments.
-func (sel *Selection) filter() (string, []any) {
-	if sel.clause == nil {
-		return "", nil
+// arguments. extra conditions (with their arguments after the selection's)
+// are ANDed.
+func (sel *Selection) filter(extra ...string) (string, []any) {
+	conds := append(append([]string(nil), sel.conds...), extra...)
+	if len(conds) == 0 {
+		return "", sel.args
 	}
-	return " WHERE " + sel.clause.SQL, sel.clause.Args
+	return " WHERE (" + strings.Join(conds, ") AND (") + ")", sel.args
 }
 
-// Each runs the selection and calls fn for each item in OBJECTID order, in
-// one read transaction: fn sees a consistent snapshot and nothing is held in
-// memory beyond the current row, which is reused between calls.
+// orderSQL renders the selection's order.
+func (sel *Selection) orderSQL() string {
+	if len(sel.order) == 0 {
+		return ""
+	}
+	parts := make([]string, len(sel.order))
+	for i, o := range sel.order {
+		parts[i] = quoteIdent(o.Field)
+		if o.Desc {
+			parts[i] += " DESC"
+		}
+	}
+	return " ORDER BY " + strings.Join(parts, ", ")
+}
+
+// keyset reports whether pages of the selection can start from a
+// remembered OBJECTID: it is ordered by OBJECTID alone, the order of the
+// table itself. desc tells the direction.
+func (sel *Selection) keyset() (ok, desc bool) {
+	if sel.Distinct || len(sel.order) != 1 || sel.order[0].Field != "OBJECTID" {
+		return false, false
+	}
+	return true, sel.order[0].Desc
+}
+
+// Each runs the selection and calls fn for each item in the selection's
+// order, in one read transaction: fn sees a consistent snapshot and nothing
+// is held in memory beyond the current row, which is reused between calls.
+//
+// A page of a selection ordered by OBJECTID starts from the OBJECTID that
+// ended the page before it, when the catalog has not changed since (see
+// pages.go): paging costs what the page returns, however deep it is.
 func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) error) error {
 	coll := sel.Collection
 	cols := fieldNames(sel.Fields)
 	if sel.Geometry {
 		cols = append(cols, ShapeColumn, "XMin", "YMin", "XMax", "YMax")
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s FROM %s", columnList(cols), quoteIdent(coll.Table()))
-	cond, args := sel.filter()
-	b.WriteString(cond)
-	b.WriteString(" ORDER BY OBJECTID")
-	if sel.limit > 0 || sel.offset > 0 {
-		limit := sel.limit
-		if limit == 0 {
-			limit = -1
+	ks, desc := sel.keyset()
+	if ks {
+		cols = append(cols, "OBJECTID") // where the page ends, for the next page
+	}
+	var pg *pager
+	if ks {
+		pg = c.pages.pager(c, sel, desc)
+		if pg.pastEnd(ctx) {
+			return nil
 		}
-		fmt.Fprintf(&b, " LIMIT %d OFFSET %d", limit, sel.offset)
 	}
 	return c.View(ctx, func(tx *Tx) error {
 		if _, err := tx.CollectionByID(ctx, coll.ID); err != nil {
 			return err
 		}
+		var q string
+		var args []any
+		if pg != nil {
+			var err error
+			if q, args, err = pg.plan(ctx, tx, cols); err != nil {
+				return err
+			}
+		} else {
+			q, args = sel.plainSQL(cols)
+		}
 		var rows *sql.Rows
 		err := tx.Guard(ctx, []string{coll.Table()}, "", func() error {
 			var err error
-			rows, err = tx.QueryContext(ctx, b.String(), args...)
+			rows, err = tx.QueryContext(ctx, q, args...)
 			return err
 		})
 		if err != nil {
@@ -155,6 +322,10 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 		if sel.Geometry {
 			copy(dest[len(sel.Fields):], []any{&shape, &xmin, &ymin, &xmax, &ymax})
 		}
+		var oid int64
+		if pg != nil {
+			dest[len(cols)-1] = &oid
+		}
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
 				return fmt.Errorf("read items of %s: %w", coll.Name, err)
@@ -168,6 +339,9 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 			if sel.Geometry && !shape.Valid && xmin.Valid && ymin.Valid && xmax.Valid && ymax.Valid {
 				row.Shape = rectangleRings(xmin.Float64, ymin.Float64, xmax.Float64, ymax.Float64)
 			}
+			if pg != nil {
+				pg.row(oid)
+			}
 			if err := fn(row); err != nil {
 				return err
 			}
@@ -175,23 +349,72 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read items of %s: %w", coll.Name, err)
 		}
+		if pg != nil {
+			pg.done()
+		}
 		return nil
 	})
 }
 
+// plainSQL is the statement of a selection that is not paged by keyset:
+// LIMIT and OFFSET over its order.
+func (sel *Selection) plainSQL(cols []string) (string, []any) {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	if sel.Distinct {
+		b.WriteString("DISTINCT ")
+	}
+	fmt.Fprintf(&b, "%s FROM %s", columnList(cols), quoteIdent(sel.Collection.Table()))
+	cond, args := sel.filter()
+	b.WriteString(cond)
+	if sel.Distinct && len(sel.order) == 0 {
+		// Distinct rows in a stable order: by their values.
+		parts := make([]string, len(sel.Fields))
+		for i, f := range sel.Fields {
+			parts[i] = quoteIdent(f.Name)
+		}
+		b.WriteString(" ORDER BY " + strings.Join(parts, ", "))
+	} else {
+		b.WriteString(sel.orderSQL())
+	}
+	writeLimit(&b, sel.limit, sel.offset)
+	return b.String(), args
+}
+
+func writeLimit(b *strings.Builder, limit, offset int64) {
+	if limit > 0 || offset > 0 {
+		if limit == 0 {
+			limit = -1
+		}
+		fmt.Fprintf(b, " LIMIT %d OFFSET %d", limit, offset)
+	}
+}
+
 // Count returns how many items the selection's filter selects (its fields,
-// offset and limit do not count).
+// order, offset and limit do not count), or how many distinct rows a
+// Distinct selection has. The count of every item is the collection's
+// (Tx.CountItems); a count with a filter is remembered until the catalog
+// changes.
 func (c *Catalog) Count(ctx context.Context, sel *Selection) (int64, error) {
 	coll := sel.Collection
-	cond, args := sel.filter()
-	var n int64
-	err := c.View(ctx, func(tx *Tx) error {
-		return tx.Guard(ctx, []string{coll.Table()}, "", func() error {
-			return tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(coll.Table())+cond, args...).Scan(&n)
+	if !sel.Filtered() && !sel.Distinct {
+		var n int64
+		err := c.View(ctx, func(tx *Tx) error {
+			var err error
+			n, err = tx.CountItems(ctx, coll)
+			return err
 		})
-	})
-	if err != nil {
-		return 0, fmt.Errorf("count items of %s: %w", coll.Name, err)
+		return n, err
 	}
-	return n, nil
+	return c.pages.count(ctx, c, sel)
+}
+
+// countSQL is the statement that counts the selection.
+func (sel *Selection) countSQL() (string, []any) {
+	cond, args := sel.filter()
+	table := quoteIdent(sel.Collection.Table())
+	if sel.Distinct {
+		return "SELECT count(*) FROM (SELECT DISTINCT " + columnList(fieldNames(sel.Fields)) + " FROM " + table + cond + ")", args
+	}
+	return "SELECT count(*) FROM " + table + cond, args
 }
