@@ -348,8 +348,8 @@ func (pg *pager) done() {
 	})
 }
 
-// count counts a selection with a filter, or remembers the count from the
-// last time at this data version.
+// count counts a selection, or remembers the count from the last time at
+// this data version.
 func (p *pageCache) count(ctx context.Context, c *Catalog, sel *Selection) (int64, error) {
 	key := selectionKey(sel, false)
 	v, verr := p.dataVersion(ctx, c.db)
@@ -361,11 +361,18 @@ func (p *pageCache) count(ctx context.Context, c *Catalog, sel *Selection) (int6
 	var n int64
 	trusted := false
 	err := c.View(ctx, func(tx *Tx) error {
-		q, args := sel.countSQL()
-		if err := tx.Guard(ctx, []string{sel.Collection.Table()}, "", func() error {
-			return tx.QueryRowContext(ctx, q, args...).Scan(&n)
-		}); err != nil {
-			return err
+		if !sel.Filtered() && !sel.Distinct {
+			var err error
+			if n, err = tx.CountItems(ctx, sel.Collection); err != nil {
+				return err
+			}
+		} else {
+			q, args := sel.countSQL()
+			if err := tx.Guard(ctx, []string{sel.Collection.Table()}, "", func() error {
+				return tx.QueryRowContext(ctx, q, args...).Scan(&n)
+			}); err != nil {
+				return err
+			}
 		}
 		if verr == nil {
 			v2, err := p.dataVersion(ctx, c.db)

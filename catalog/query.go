@@ -393,19 +393,8 @@ func writeLimit(b *strings.Builder, limit, offset int64) {
 // Count returns how many items the selection's filter selects (its fields,
 // order, offset and limit do not count), or how many distinct rows a
 // Distinct selection has. The count of every item is the collection's
-// (Tx.CountItems); a count with a filter is remembered until the catalog
-// changes.
+// (Tx.CountItems). A count is remembered until the catalog changes.
 func (c *Catalog) Count(ctx context.Context, sel *Selection) (int64, error) {
-	coll := sel.Collection
-	if !sel.Filtered() && !sel.Distinct {
-		var n int64
-		err := c.View(ctx, func(tx *Tx) error {
-			var err error
-			n, err = tx.CountItems(ctx, coll)
-			return err
-		})
-		return n, err
-	}
 	return c.pages.count(ctx, c, sel)
 }
 

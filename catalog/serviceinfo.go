@@ -40,16 +40,19 @@ func (c *Catalog) ServiceInfo(ctx context.Context, coll *Collection) (ServiceInf
 		cached, known = c.pages.timeExtent(key, v)
 	}
 	trusted := false
-	err := c.View(ctx, func(tx *Tx) error {
-		var err error
-		if info.Count, err = tx.CountItems(ctx, coll); err != nil {
-			return err
-		}
+	all, err := coll.Select(Query{Fields: []string{"OBJECTID"}})
+	if err != nil {
+		return ServiceInfo{}, err
+	}
+	if info.Count, err = c.pages.count(ctx, c, all); err != nil {
+		return ServiceInfo{}, err
+	}
+	err = c.View(ctx, func(tx *Tx) error {
 		table := quoteIdent(coll.Table())
 		var bands sql.NullInt64
 		var ptype sql.NullString
 		var cell sql.NullFloat64
-		err = tx.QueryRowContext(ctx, fmt.Sprintf("SELECT BandCount, PixelType, LowPS FROM %s WHERE Category = %d ORDER BY OBJECTID LIMIT 1", table, CategoryPrimary)).
+		err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT BandCount, PixelType, LowPS FROM %s WHERE Category = %d ORDER BY OBJECTID LIMIT 1", table, CategoryPrimary)).
 			Scan(&bands, &ptype, &cell)
 		if err != nil && err != sql.ErrNoRows {
 			return fmt.Errorf("read the first item of %s: %w", coll.Name, err)
