@@ -207,6 +207,7 @@ type pager struct {
 	trusted bool  // the snapshot is the state of version v
 	from    int64 // the page's offset
 	skip    int64 // rows the statement skips before the page
+	past    bool  // the page is past the end: nothing to read or learn
 	n       int64 // rows read
 	last    [2]int64
 }
@@ -241,6 +242,32 @@ func (pg *pager) plan(ctx context.Context, tx *Tx, cols []string) (string, []any
 	}
 	off := pg.sel.offset
 	markOff, markOID, found := pg.entry.mark(off)
+	if off-markOff > walkThreshold && !pg.sel.Filtered() {
+		// Every item, far from any mark: the count says whether the page
+		// is past the end, and when OBJECTIDs have no gaps (a collection
+		// nothing was deleted from) the mark is arithmetic.
+		n, lo, hi, err := pg.bounds(ctx, tx)
+		if err != nil {
+			return "", nil, err
+		}
+		switch {
+		case off >= n:
+			pg.entry.end = n
+			pg.c.pages.update(pg.key, pg.v, func(e *pageEntry) {
+				if pg.trusted {
+					e.end, e.total = n, n
+				}
+			})
+		case hi-lo+1 == n && !pg.desc:
+			markOff, markOID, found = off, lo+off-1, true
+		case hi-lo+1 == n:
+			markOff, markOID, found = off, hi-off+1, true
+		}
+	}
+	if pg.entry.end >= 0 && off >= pg.entry.end && off > 0 {
+		pg.past = true
+		return "SELECT " + columnList(cols) + " FROM " + quoteIdent(pg.sel.Collection.Table()) + " WHERE 0", nil, nil
+	}
 	if pg.trusted && off-markOff > walkThreshold {
 		var err error
 		if markOff, markOID, found, err = pg.walk(ctx, tx, markOff, markOID, found); err != nil {
@@ -263,6 +290,20 @@ func (pg *pager) plan(ctx context.Context, tx *Tx, cols []string) (string, []any
 	fmt.Fprintf(&b, "SELECT %s FROM %s%s%s", columnList(cols), quoteIdent(pg.sel.Collection.Table()), cond, pg.sel.orderSQL())
 	writeLimit(&b, pg.sel.limit, off-markOff)
 	return b.String(), append(append([]any(nil), fargs...), args...), nil
+}
+
+// bounds returns the number of items and their lowest and highest
+// OBJECTID: the count from Tx.CountItems, the bounds from the rowid.
+func (pg *pager) bounds(ctx context.Context, tx *Tx) (n, lo, hi int64, err error) {
+	if n, err = tx.CountItems(ctx, pg.sel.Collection); err != nil {
+		return 0, 0, 0, err
+	}
+	t := quoteIdent(pg.sel.Collection.Table())
+	var l, h sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT (SELECT OBJECTID FROM "+t+" ORDER BY OBJECTID LIMIT 1), (SELECT OBJECTID FROM "+t+" ORDER BY OBJECTID DESC LIMIT 1)").Scan(&l, &h); err != nil {
+		return 0, 0, 0, fmt.Errorf("read the OBJECTID bounds of %s: %w", pg.sel.Collection.Name, err)
+	}
+	return n, l.Int64, h.Int64, nil
 }
 
 // walk reads the OBJECTIDs from a mark to the page's offset, leaving a
@@ -325,7 +366,7 @@ func (pg *pager) row(oid int64) {
 // and after the one before: clients ask for one row more than they show)
 // and, when the page came short, where the selection ends.
 func (pg *pager) done() {
-	if !pg.trusted {
+	if !pg.trusted || pg.past {
 		return
 	}
 	var offs, oids []int64

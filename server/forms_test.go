@@ -54,6 +54,17 @@ func TestRequestForms(t *testing.T) {
 	if n := count(t, cat, "made"); n != 5 {
 		t.Errorf("made has %d items, want 5", n)
 	}
+	// The service takes its band count and pixel type from the first raster
+	// (4 bands of U8), whatever was added after it.
+	var info struct {
+		BandCount  int     `json:"bandCount"`
+		PixelType  string  `json:"pixelType"`
+		PixelSizeX float64 `json:"pixelSizeX"`
+	}
+	c.get("/arcgis/rest/services/Hosted/made/ImageServer", nil, &info)
+	if info.BandCount != 4 || info.PixelType != "U8" || info.PixelSizeX <= 0 {
+		t.Errorf("made's info: %+v, want the first raster's 4 bands of U8", info)
+	}
 
 	// returnMessages=false leaves the messages out.
 	var d jobDoc
