@@ -295,8 +295,15 @@ func (pg *pager) plan(ctx context.Context, tx *Tx, cols []string) (string, []any
 // bounds returns the number of items and their lowest and highest
 // OBJECTID: the count from Tx.CountItems, the bounds from the rowid.
 func (pg *pager) bounds(ctx context.Context, tx *Tx) (n, lo, hi int64, err error) {
-	if n, err = tx.CountItems(ctx, pg.sel.Collection); err != nil {
-		return 0, 0, 0, err
+	n = -1
+	if pg.trusted {
+		// The count of every item, if a count or an info asked it already.
+		n = pg.c.pages.get(selectionKey(pg.sel, false), pg.v).total
+	}
+	if n < 0 {
+		if n, err = tx.CountItems(ctx, pg.sel.Collection); err != nil {
+			return 0, 0, 0, err
+		}
 	}
 	t := quoteIdent(pg.sel.Collection.Table())
 	var l, h sql.NullInt64

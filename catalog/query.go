@@ -122,6 +122,7 @@ type Selection struct {
 	order      []Order // resolved to canonical names, OBJECTID last
 	conds      []string
 	args       []any
+	constants  []*where.Clause // clauses on no field, evaluated when the selection runs
 	offset     int64
 	limit      int64
 }
@@ -149,6 +150,13 @@ func (coll *Collection) Select(q Query) (*Selection, error) {
 				return nil, WithParam(Errorf(Invalid, "mosaicRule where: %v", err), "mosaicRule")
 			}
 			return nil, err
+		}
+		if len(c.Fields) == 0 {
+			// A clause on no field (1=1, as ArcGIS clients select every
+			// item) holds for every item or none: it is evaluated once
+			// when the selection runs, and is no filter.
+			sel.constants = append(sel.constants, c)
+			continue
 		}
 		sel.conds = append(sel.conds, c.SQL)
 		sel.args = append(sel.args, c.Args...)
@@ -281,6 +289,9 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 	if ks {
 		cols = append(cols, "OBJECTID") // where the page ends, for the next page
 	}
+	if hold, err := c.constantsHold(ctx, sel); err != nil || !hold {
+		return err
+	}
 	var pg *pager
 	if ks {
 		pg = c.pages.pager(c, sel, desc)
@@ -395,7 +406,35 @@ func writeLimit(b *strings.Builder, limit, offset int64) {
 // Distinct selection has. The count of every item is the collection's
 // (Tx.CountItems). A count is remembered until the catalog changes.
 func (c *Catalog) Count(ctx context.Context, sel *Selection) (int64, error) {
+	if hold, err := c.constantsHold(ctx, sel); err != nil || !hold {
+		return 0, err
+	}
 	return c.pages.count(ctx, c, sel)
+}
+
+// constantsHold evaluates the selection's clauses on no field: false means
+// the selection is empty.
+func (c *Catalog) constantsHold(ctx context.Context, sel *Selection) (bool, error) {
+	if len(sel.constants) == 0 {
+		return true, nil
+	}
+	hold := true
+	err := c.View(ctx, func(tx *Tx) error {
+		for _, k := range sel.constants {
+			var v sql.NullInt64
+			err := tx.Guard(ctx, nil, "", func() error {
+				return tx.QueryRowContext(ctx, "SELECT CASE WHEN "+k.SQL+" THEN 1 ELSE 0 END", k.Args...).Scan(&v)
+			})
+			if err != nil {
+				return fmt.Errorf("evaluate where clause: %w", err)
+			}
+			if v.Int64 != 1 {
+				hold = false
+			}
+		}
+		return nil
+	})
+	return hold, err
 }
 
 // countSQL is the statement that counts the selection.

@@ -192,6 +192,17 @@ func (c *Catalog) Statistics(ctx context.Context, sel *Selection, q StatisticsQu
 	if err := head(res); err != nil {
 		return err
 	}
+	if hold, err := c.constantsHold(ctx, sel); err != nil || !hold {
+		if err == nil && len(groups) == 0 {
+			// No item: one row of statistics over nothing, as SQL gives.
+			b.Reset()
+			fmt.Fprintf(&b, "SELECT %s FROM %s WHERE 0", strings.Join(cols, ", "), quoteIdent(coll.Table()))
+			writeLimit(&b, q.Limit, q.Offset)
+			args = nil
+		} else {
+			return err
+		}
+	}
 	return c.View(ctx, func(tx *Tx) error {
 		var rows *sql.Rows
 		err := tx.Guard(ctx, []string{coll.Table()}, "", func() error {

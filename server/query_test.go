@@ -178,6 +178,29 @@ func TestQueryCombinations(t *testing.T) {
 	if cnt.Count != 5 {
 		t.Errorf("count %d, want 5", cnt.Count)
 	}
+	// A clause on no field selects every item or none.
+	get(url.Values{"where": {"1=0"}, "returnCountOnly": {"true"}}, &cnt)
+	if cnt.Count != 0 {
+		t.Errorf("1=0: count %d, want 0", cnt.Count)
+	}
+	get(url.Values{"where": {"2 > 1 AND CloudCover >= 50"}, "returnCountOnly": {"true"}}, &cnt)
+	if cnt.Count != 5 {
+		t.Errorf("2 > 1 AND CloudCover >= 50: count %d, want 5", cnt.Count)
+	}
+	var none struct {
+		Features []any `json:"features"`
+	}
+	get(url.Values{"where": {"1=0"}}, &none)
+	if len(none.Features) != 0 {
+		t.Errorf("1=0: %d features", len(none.Features))
+	}
+	var st struct {
+		Features []struct{ Attributes map[string]any } `json:"features"`
+	}
+	get(url.Values{"where": {"1=0"}, "outStatistics": {`[{"statisticType":"count","onStatisticField":"OBJECTID","outStatisticFieldName":"n"}]`}}, &st)
+	if len(st.Features) != 1 || st.Features[0].Attributes["n"] != float64(0) {
+		t.Errorf("1=0 statistics: %+v, want one row with n 0", st)
+	}
 	// objectIds and where together: both apply.
 	get(url.Values{"where": {"CloudCover >= 50"}, "objectIds": {"1,5,6,9"}, "returnCountOnly": {"true"}}, &cnt)
 	if cnt.Count != 3 {
