@@ -32,8 +32,10 @@ func envelope(e *catalog.Extent, srs string) extentJSON {
 }
 
 // imageServiceInfo is a collection as an ArcGIS image service describes
-// itself (REST API, Image Service resource). ItemCount is mosaic's
-// extension. Pixel statistics are unknown, since mosaic never reads pixels:
+// itself: the ArcGIS REST API's "Image Service" resource
+// (developers.arcgis.com/rest/services-reference/enterprise/image-service.htm;
+// advancedQueryCapabilities since 10.3.1, hasMultidimensions since 10.3),
+// in the order ArcGIS Server writes it. ItemCount is mosaic's extension. Pixel statistics are unknown, since mosaic never reads pixels:
 // minValues, maxValues, meanValues and stdvValues are empty lists, as an
 // ArcGIS service without statistics shows them, and hasHistograms is false.
 type imageServiceInfo struct {

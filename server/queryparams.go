@@ -11,8 +11,9 @@ import (
 )
 
 // The parameters of an image service query, as the ArcGIS REST API's
-// "Query (Image Service)" documents them (developers.arcgis.com, Image
-// Service > query): each is implemented, accepted because it cannot change a
+// "Query (Image Service)" documents them
+// (developers.arcgis.com/rest/services-reference/enterprise/query-image-service-.htm):
+// each is implemented, accepted because it cannot change a
 // catalog answer, or refused with error 400 naming it. None is ignored.
 // Parameters outside that document are ignored, as ArcGIS Server ignores
 // them.
