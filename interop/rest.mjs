@@ -1,6 +1,7 @@
 // rest.mjs: Esri's REST JS clients against mosaic serve (MOSAIC_URL).
 // ESM imports: the CommonJS build of @esri/arcgis-rest-request breaks on
 // its mitt dependency.
+import { execFileSync } from "node:child_process";
 import { request, Job } from "@esri/arcgis-rest-request";
 import { queryAllFeatures, queryFeatures } from "@esri/arcgis-rest-feature-service";
 
@@ -49,21 +50,40 @@ async function main() {
   const removed = await job.getResult("removedItems");
   check(removed.value?.features?.length === before, "removedItems lists them", `${removed.value?.features?.length}`);
 
-  // Cancel: a job queued behind another on the same collection is cancelled
-  // before it runs and removes nothing.
+  // Cancel: a job submitted by another process (mosaic delete-image
+  // --no-wait), which the server picks up at its next rescan (every 5 s),
+  // is cancelled over REST before it runs and removes nothing. (A cancel
+  // that reaches a running delete is the storage work's; here the job has
+  // not started.) Should the rescan start it first, the job is finished and
+  // the answer says so: that attempt proves nothing, and one more is made.
   const n0 = (await queryFeatures({ url: hosted("big"), where: "1=1", returnCountOnly: true })).count;
-  const first = await Job.submitJob({ url: `${gp}/DeleteImage`, params: { imageCollection: "big", where: "CloudCover < 50" }, pollingRate: 100 });
-  const second = await Job.submitJob({ url: `${gp}/DeleteImage`, params: { imageCollection: "big", where: "CloudCover >= 50" }, pollingRate: 100 });
-  const cancelled = await second.cancelJob();
-  const firstDone = await first.waitForCompletion();
-  let secondInfo = await second.getJobInfo();
-  for (let i = 0; i < 100 && !/Succeeded|Failed|Cancelled|TimedOut/.test(status(secondInfo)); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    secondInfo = await second.getJobInfo();
+  let outcome = "";
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const out = execFileSync(process.env.MOSAIC_BIN, ["-c", process.env.MOSAIC_CATALOG, "delete-image", "-i", "big", "--where", "CloudCover < 50", "--no-wait"]);
+    const id = JSON.parse(out).jobId;
+    const job = new Job({ url: `${gp}/DeleteImage`, id, pollingRate: 100 });
+    let cancelled;
+    try {
+      cancelled = await job.cancelJob();
+    } catch (e) {
+      if (/already finished/.test(e.message) && attempt === 1) {
+        console.log(`     (attempt 1: the server's rescan ran ${id} before the cancel; trying again)`);
+        continue;
+      }
+      cancelled = { jobStatus: `error ${e.message}` };
+    }
+    let info = await job.getJobInfo();
+    for (let i = 0; i < 100 && !/Succeeded|Failed|Cancelled|TimedOut/.test(status(info)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      info = await job.getJobInfo();
+    }
+    outcome = `${status(cancelled)} then ${status(info)}`;
+    const n1 = (await queryFeatures({ url: hosted("big"), where: "1=1", returnCountOnly: true })).count;
+    check(/Cancel/.test(status(cancelled)) && status(info) === "Cancelled", "cancelJob on a submitted job", outcome);
+    check(n1 === n0, "the cancelled job removed nothing", `${n0} → ${n1}`);
+    break;
   }
-  const n1 = (await queryFeatures({ url: hosted("big"), where: "1=1", returnCountOnly: true })).count;
-  check(/Cancel/.test(status(cancelled)) && status(secondInfo) === "Cancelled", "cancelJob on a queued job", `${status(cancelled)} then ${status(secondInfo)}`);
-  check(status(firstDone) === "Succeeded" && n1 === n0 / 2, "the job before it ran; the cancelled one removed nothing", `${n0} → ${n1}`);
+  if (!outcome) check(false, "cancelJob on a submitted job", "the job ran before the cancel twice");
 
   // Errors come back as ArcGIS errors the client raises.
   try {

@@ -6,7 +6,7 @@
 # Debian), builds mosaic, builds a fixture catalog, serves it on 127.0.0.1
 # and drives it with:
 #   rest.mjs     @esri/arcgis-rest-request (jobs: submit, poll, results,
-#                cancel) and @esri/arcgis-rest-feature-service
+#                cancel of a submitted job) and @esri/arcgis-rest-feature-service
 #                (queryAllFeatures pages through a collection);
 #   ogrinfo, ogr2ogr  GDAL's ESRIJSON driver paging through a query;
 #   browser.mjs  the ArcGIS Maps SDK (@arcgis/core) in headless Chromium,
@@ -75,7 +75,7 @@ for _ in $(seq 100); do
 done
 [ -n "$base" ] || { echo "mosaic serve did not start:"; cat "$work/serve.log"; exit 1; }
 echo "mosaic serve at $base"
-export MOSAIC_URL=$base ALLOWED_PORT=$allowed_port
+export MOSAIC_URL=$base ALLOWED_PORT=$allowed_port MOSAIC_BIN=$work/mosaic MOSAIC_CATALOG=$work/catalog.db
 fail=0
 
 say "@esri/arcgis-rest-request and @esri/arcgis-rest-feature-service"
