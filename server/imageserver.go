@@ -400,28 +400,34 @@ type queryPageData struct {
 	Name                               string
 	Where, ObjectIDs, OutFields        string
 	ReturnGeometry, CountOnly, IDsOnly bool
-	Offset, Count                      string
-	Asked                              bool
-	Total                              int64
-	Fields                             []string
-	Rows                               [][]string
-	IDs                                []string
-	Exceeded                           bool
-	JSONURL                            string
+	Distinct                           bool
+	// The other parameters, as given (the form shows them back).
+	Time, OrderBy, PixelSize, MosaicRule, OutStatistics, GroupBy string
+	Offset, Count                                                string
+	Asked                                                        bool
+	Total                                                        int64
+	Fields                                                       []string
+	Rows                                                         [][]string
+	IDs                                                          []string
+	Exceeded                                                     bool
+	JSONURL                                                      string
 }
 
 // queryPage answers a query with f=html: a form, and the items as a table.
 func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams) {
 	ctx := req.Context()
 	d := queryPageData{Name: coll.Name, Where: q.Where, ObjectIDs: q.objectIDsText, OutFields: q.OutFields,
-		ReturnGeometry: q.ReturnGeometry, CountOnly: q.CountOnly, IDsOnly: q.IDsOnly}
+		ReturnGeometry: q.ReturnGeometry, CountOnly: q.CountOnly, IDsOnly: q.IDsOnly, Distinct: q.Distinct,
+		Time: req.param("time"), OrderBy: req.param("orderByFields"), PixelSize: req.param("pixelSize"),
+		MosaicRule: req.param("mosaicRule"), OutStatistics: req.param("outStatistics"), GroupBy: req.param("groupByFieldsForStatistics")}
 	if q.offsetGiven {
 		d.Offset = strconv.FormatInt(q.Offset, 10)
 	}
 	if q.countGiven {
 		d.Count = strconv.FormatInt(q.Count, 10)
 	}
-	d.Asked = q.Where != "" || q.objectIDsText != "" || q.CountOnly || q.IDsOnly
+	d.Asked = q.Where != "" || q.objectIDsText != "" || q.CountOnly || q.IDsOnly || d.Time != "" || d.OrderBy != "" ||
+		d.PixelSize != "" || d.MosaicRule != "" || q.Distinct
 	if d.Asked {
 		v := url.Values{}
 		for k, vs := range req.form {
