@@ -62,7 +62,7 @@ get() { curl -sf -o /dev/null -w '%{time_total}\n' "$1"; }
 start_server() { # DB
   local port
   port=$(( 20000 + RANDOM % 20000 ))
-  "$mosaic" -c "$1" serve --addr "127.0.0.1:$port" 2>"$work/serve.log" &
+  "$mosaic" -c "$1" serve --addr "127.0.0.1:$port" >/dev/null 2>"$work/serve.log" &
   server=$!
   base="http://127.0.0.1:$port/arcgis/rest/services/Hosted/scenes/ImageServer"
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/arcgis/rest/info?f=json" >/dev/null && return 0; sleep 0.1; done

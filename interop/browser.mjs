@@ -56,6 +56,13 @@ import esriConfig from "@arcgis/core/config.js";
 import ImageryLayer from "@arcgis/core/layers/ImageryLayer.js";
 esriConfig.assetsPath = "/node_modules/@arcgis/core/assets";
 window.runTest = async (url) => {
+  try {
+    return await query(url);
+  } catch (e) {
+    return { failed: [e?.name, e?.message, e?.details?.error?.message ?? e?.details?.url].filter(Boolean).join(": ") || String(e) };
+  }
+};
+const query = async (url) => {
   const layer = new ImageryLayer({ url });
   await layer.load();
   const count = await layer.queryRasterCount({ where: "1=1" });
@@ -136,6 +143,10 @@ async function run(browser, pageOrigin, layerURL) {
     result = await p.evaluate((url) => window.runTest(url), layerURL);
   } catch (e) {
     error = String(e.message ?? e).replace(/\s+/g, " ").slice(0, 160);
+  }
+  if (result?.failed) {
+    error = result.failed;
+    result = undefined;
   }
   await context.close();
   return { result, error, blocked, logs };

@@ -26,6 +26,8 @@ cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
+# pids are the processes this script started in the background; each is
+# stopped by its own id at exit.
 trap cleanup EXIT
 say() { printf '\n== interop: %s\n' "$*"; }
 
@@ -66,7 +68,9 @@ say "serving"
 # The page server (browser.mjs) listens on two more ports: ALLOWED is
 # listed with --cors-origin, the other is not.
 read -r allowed_port <<<"$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-m serve --addr 127.0.0.1:0 --cors-origin "http://127.0.0.1:$allowed_port" 2>"$work/serve.log" &
+# The binary itself (not the m function, whose $! would be a subshell), its
+# output in files: the server must not outlive the suite nor hold its stdout.
+"$work/mosaic" -c "$work/catalog.db" serve --addr 127.0.0.1:0 --cors-origin "http://127.0.0.1:$allowed_port" >"$work/serve.out" 2>"$work/serve.log" &
 pids+=($!)
 for _ in $(seq 100); do
   base=$(sed -n 's/.* at \(http:\/\/127\.0\.0\.1:[0-9]*\)\/arcgis\/rest\/services .*/\1/p' "$work/serve.log")
