@@ -3,7 +3,9 @@
 # clients polling a job's status over loopback (the way ArcGIS clients poll).
 # It builds mosaic, loads a catalog from a manifest, serves it, runs one
 # DeleteImage job, then runs BenchmarkStatusPolls (server/bench_test.go)
-# against the served job URL and prints requests/s and latency percentiles.
+# against the served job URL, and BenchmarkQueryPages (16 clients paging the
+# collection's query in order, 100 items a page) against its image service,
+# and prints requests/s and latency percentiles.
 #
 #   bench/serve_load.sh [POLLS]        # default 20000 polls
 #
@@ -51,4 +53,6 @@ until curl -sf "$BASE/jobs/$JOB?f=json" | grep -q '"jobStatus":"esriJobSucceeded
 
 echo "polling $BASE/jobs/$JOB?f=json $POLLS times (access log: one line per request)"
 MOSAIC_LOAD_URL="$BASE/jobs/$JOB?f=json" go test ./server/ -run '^$' -bench BenchmarkStatusPolls -benchtime "${POLLS}x" -count 1
+echo "paging http://127.0.0.1:$PORT/arcgis/rest/services/Hosted/scenes/ImageServer/query $((POLLS / 4)) times"
+MOSAIC_QUERY_URL="http://127.0.0.1:$PORT/arcgis/rest/services/Hosted/scenes/ImageServer" go test ./server/ -run '^$' -bench BenchmarkQueryPages -benchtime "$((POLLS / 4))x" -count 1
 echo "access log lines: $(grep -c ' GET /arcgis/' "$TMP/serve.log")"

@@ -26,7 +26,7 @@ type policy struct {
 }
 
 // ownFunctions are the functions mosaic's own SQL around a user clause uses.
-var ownFunctions = []string{"count", "min", "max", "mosaic_relate"}
+var ownFunctions = []string{"count", "min", "max", "sum", "total", "avg", "mosaic_relate"}
 
 var allowedFunctions = func() map[string]bool {
 	m := map[string]bool{}

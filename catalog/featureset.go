@@ -27,13 +27,47 @@ func esriFieldType(f Field) string {
 }
 
 // FieldJSON is a field as ArcGIS describes it in a feature set or service.
+// Length and Domain are given where a service describes its fields (the
+// image service and its query): GDAL takes a string field's length as its
+// width, and ArcGIS clients show the Category codes by name.
 type FieldJSON struct {
-	Name  string `json:"name"`
-	Type  string `json:"type"`
-	Alias string `json:"alias"`
+	Name   string      `json:"name"`
+	Type   string      `json:"type"`
+	Alias  string      `json:"alias"`
+	Length int         `json:"length,omitempty"`
+	Domain *DomainJSON `json:"domain,omitempty"`
 }
 
-// FieldsJSON describes fields as ArcGIS does.
+// DomainJSON is a coded value domain as ArcGIS describes it.
+type DomainJSON struct {
+	Type        string      `json:"type"`
+	Name        string      `json:"name"`
+	CodedValues []CodedJSON `json:"codedValues"`
+}
+
+// CodedJSON is one code of a coded value domain.
+type CodedJSON struct {
+	Name string `json:"name"`
+	Code int    `json:"code"`
+}
+
+// categoryDomain is the domain of the Category field of an ArcGIS mosaic
+// dataset's attribute table (MosaicCatalogItemCategoryDomain). mosaic
+// writes 1 and 2; the other codes are ArcGIS's, listed so that a client
+// shows any value a manifest gave by its ArcGIS name.
+var categoryDomain = &DomainJSON{Type: "codedValue", Name: "MosaicCatalogItemCategoryDomain", CodedValues: []CodedJSON{
+	{"Unknown", 0}, {"Primary", CategoryPrimary}, {"Overview", CategoryOverview}, {"Unprocessed Overview", 3},
+	{"Partial Overview", 4}, {"Uploaded", 253}, {"Incomplete", 254}, {"Custom", 255},
+}}
+
+// Declared lengths of text fields. SQLite stores text of any length: these
+// are widths for clients that need one (GDAL, shapefiles), not limits.
+const (
+	rasterFieldLength = 1024 // a path or URI
+	textFieldLength   = 255
+)
+
+// FieldsJSON describes fields as ArcGIS does in a feature set.
 func FieldsJSON(fields []Field) []FieldJSON {
 	out := make([]FieldJSON, len(fields))
 	for i, f := range fields {
@@ -41,6 +75,26 @@ func FieldsJSON(fields []Field) []FieldJSON {
 	}
 	return out
 }
+
+// ServiceFieldsJSON describes fields as an ArcGIS service does: text
+// fields with their length, Category with its domain.
+func ServiceFieldsJSON(fields []Field) []FieldJSON {
+	out := FieldsJSON(fields)
+	for i, f := range fields {
+		switch {
+		case f.Name == "Raster":
+			out[i].Length = rasterFieldLength
+		case f.Type == where.Text:
+			out[i].Length = textFieldLength
+		case f.Name == "Category":
+			out[i].Domain = categoryDomain
+		}
+	}
+	return out
+}
+
+// ShapeFieldJSON is the footprint's entry in a service's fields.
+var ShapeFieldJSON = FieldJSON{Name: ShapeColumn, Type: "esriFieldTypeGeometry", Alias: ShapeColumn}
 
 // SpatialReferenceJSON is {"wkid": N} for an EPSG reference, or {} when
 // unknown.
@@ -57,6 +111,9 @@ type FeatureSet struct {
 	Fields   []Field
 	Geometry bool
 	SRS      string // "EPSG:N" or ""; used when Geometry is set
+	// Service describes the fields as a service does (ServiceFieldsJSON):
+	// the image service's query answers so.
+	Service bool
 }
 
 // FeatureSetWriter streams items as an ArcGIS feature set:
@@ -92,6 +149,9 @@ func NewFeatureSetWriter(w io.Writer, fs FeatureSet) *FeatureSetWriter {
 		SpatialReference  map[string]any `json:"spatialReference,omitempty"`
 		Fields            []FieldJSON    `json:"fields"`
 	}{ObjectIDFieldName: "OBJECTID", Fields: FieldsJSON(fs.Fields)}
+	if fs.Service {
+		head.Fields = ServiceFieldsJSON(fs.Fields)
+	}
 	if fs.Geometry {
 		head.GeometryType = "esriGeometryPolygon"
 		head.SpatialReference = SpatialReferenceJSON(fs.SRS)

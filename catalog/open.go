@@ -62,6 +62,8 @@ type Catalog struct {
 	baseURL string
 	now     func() time.Time
 
+	pages pageCache // marks of the selections recently paged (pages.go)
+
 	closeOnce       sync.Once
 	closeErr        error
 	stopCheckpoints chan struct{}
@@ -181,6 +183,7 @@ func (c *Catalog) Close() error {
 			close(c.stopCheckpoints)
 			<-c.checkpointsDone
 		}
+		c.pages.close()
 		c.closeErr = c.db.Close()
 	})
 	return c.closeErr

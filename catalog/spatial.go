@@ -1,14 +1,15 @@
 package catalog
 
 import (
+	"crypto/sha256"
 	"database/sql/driver"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"modernc.org/sqlite"
 
@@ -30,6 +31,10 @@ type Spatial struct {
 // the collection's spatial reference, a prefilter on XMin…YMax, and the
 // exact test for the candidates.
 type spatialFilter struct {
+	// key names the filter to mosaic_relate. It is made of what the filter
+	// is, so that the SQL of equal selections is equal (pages and counts
+	// are remembered by it).
+	key    string
 	filter *geometry.Filter
 	pre    geometry.Prefilter
 	// rectanglesExact: a rectangle footprint (stored as its bounds) that
@@ -61,7 +66,8 @@ func (coll *Collection) prepareSpatial(s *Spatial) (*spatialFilter, error) {
 		return nil, ParamErrorf("geometry", "%v", err)
 	}
 	_, isEnvelope := g.(geometry.Envelope)
-	return &spatialFilter{filter: f, pre: f.Prefilter(),
+	sum := sha256.Sum256(geometry.AppendWKB([]byte{byte(s.Rel)}, g))
+	return &spatialFilter{key: "f" + hex.EncodeToString(sum[:12]), filter: f, pre: f.Prefilter(),
 		rectanglesExact: isEnvelope && (s.Rel == geometry.RelIntersects || s.Rel == geometry.RelEnvelopeIntersects)}, nil
 }
 
@@ -106,9 +112,9 @@ func projectGeometry(g geometry.Geometry, from, to string) (geometry.Geometry, e
 
 // condition renders the filter as SQL on an item table, with its
 // arguments: the prefilter on the bounds columns, then the exact test
-// (mosaic_relate) for the candidates, through the registry key of a filter
-// the caller holds (see holdFilter).
-func (sf *spatialFilter) condition(key string) (string, []any) {
+// (mosaic_relate) for the candidates, which finds the filter by its key
+// while a statement holds it (see holdFilter).
+func (sf *spatialFilter) condition() (string, []any) {
 	if sf.pre.Empty() {
 		return "0", nil
 	}
@@ -133,7 +139,7 @@ func (sf *spatialFilter) condition(key string) (string, []any) {
 			exact = `("Shape" IS NULL OR ` + exact + `)`
 		}
 		conds = append(conds, exact)
-		args = append(args, key)
+		args = append(args, sf.key)
 	}
 	if len(conds) == 0 {
 		return "1", nil
@@ -146,20 +152,52 @@ func (sf *spatialFilter) condition(key string) (string, []any) {
 }
 
 // filters are the spatial filters of the statements running now, by the
-// key their SQL passes to mosaic_relate: a statement holds its filter
-// while it runs (holdFilter), so that the function finds it however many
-// queries run at once.
-var (
-	filters   sync.Map // string → *spatialFilter
-	filterSeq atomic.Uint64
-)
+// key their SQL passes to mosaic_relate: a statement holds its filter while
+// it runs (holdFilter), so that the function finds it however many queries
+// run at once. Equal filters share a key, and an entry lives while one of
+// them is held.
+var filters struct {
+	sync.RWMutex
+	m map[string]*heldFilter
+}
 
-// holdFilter registers sf for the statements about to run and returns its
-// key, and the function that releases it once they are done.
-func holdFilter(sf *spatialFilter) (key string, release func()) {
-	key = "f" + strconv.FormatUint(filterSeq.Add(1), 36)
-	filters.Store(key, sf)
-	return key, func() { filters.Delete(key) }
+type heldFilter struct {
+	sf   *spatialFilter
+	refs int
+}
+
+// holdFilter makes sf findable by its key and returns the function that
+// lets it go.
+func holdFilter(sf *spatialFilter) (release func()) {
+	filters.Lock()
+	defer filters.Unlock()
+	if filters.m == nil {
+		filters.m = map[string]*heldFilter{}
+	}
+	h := filters.m[sf.key]
+	if h == nil {
+		h = &heldFilter{sf: sf}
+		filters.m[sf.key] = h
+	}
+	h.refs++
+	return func() {
+		filters.Lock()
+		defer filters.Unlock()
+		if h.refs--; h.refs == 0 {
+			delete(filters.m, sf.key)
+		}
+	}
+}
+
+// heldSpatialFilter returns the filter held under key.
+func heldSpatialFilter(key string) (*spatialFilter, bool) {
+	filters.RLock()
+	defer filters.RUnlock()
+	h, ok := filters.m[key]
+	if !ok {
+		return nil, false
+	}
+	return h.sf, true
 }
 
 func init() {
@@ -168,11 +206,10 @@ func init() {
 	// NULL) is in the relation of the held filter key.
 	sqlite.MustRegisterScalarFunction("mosaic_relate", 6, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		key, _ := args[0].(string)
-		v, ok := filters.Load(key)
+		sf, ok := heldSpatialFilter(key)
 		if !ok {
 			return nil, fmt.Errorf("mosaic_relate: no spatial filter %q is held", key)
 		}
-		sf := v.(*spatialFilter)
 		var b [4]float64
 		for i := range b {
 			switch x := args[2+i].(type) {

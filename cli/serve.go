@@ -27,6 +27,7 @@ func serveCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", Usage: "the address to listen on, HOST:PORT"},
 			&ucli.StringFlag{Name: "token-file", Usage: "a file holding the shared secret every request must present as its token (required off loopback)"},
+			&ucli.StringSliceFlag{Name: "cors-origin", Usage: "a web origin (scheme://host[:port]) whose pages may use the server (CORS); repeatable; '*' for any, only with --token-file"},
 		},
 		Action: serve,
 	}
@@ -42,6 +43,10 @@ func serve(c *ucli.Context) error {
 		if w := server.TokenFileWarning(path); w != "" {
 			fmt.Fprintf(c.App.ErrWriter, "mosaic: warning: %s\n", w)
 		}
+	}
+	origins := c.StringSlice("cors-origin")
+	if err := server.CheckCORSOrigins(origins, token); err != nil {
+		return invalid("%v", err)
 	}
 	addr := c.String("addr")
 	ln, err := net.Listen("tcp", addr)
@@ -67,7 +72,7 @@ func serve(c *ucli.Context) error {
 		return err
 	}
 	defer cat.Close()
-	s := server.New(jobs.NewManager(cat), server.Options{Token: token, Log: c.App.ErrWriter})
+	s := server.New(jobs.NewManager(cat), server.Options{Token: token, CORSOrigins: origins, Log: c.App.ErrWriter})
 	fmt.Fprintf(c.App.ErrWriter, "mosaic: serving %s at %s/arcgis/rest/services (collection URLs under %s)\n", path, "http://"+ln.Addr().String(), base)
 
 	// A second interrupt stops at once: the running job's last transaction

@@ -107,12 +107,21 @@ func (s *Server) job(req *request, task, id string) (*jobs.Job, error) {
 	return j, nil
 }
 
-// jobStatus answers …/<Task>/jobs/<jobId>: the job document.
+// jobStatus answers …/<Task>/jobs/<jobId>: the job document, without its
+// messages when returnMessages=false.
 func (s *Server) jobStatus(req *request, task, id string) {
+	withMessages, err := boolParam(req, "returnMessages", true)
+	if err != nil {
+		s.fail(req, err)
+		return
+	}
 	j, err := s.job(req, task, id)
 	if err != nil {
 		s.fail(req, err)
 		return
+	}
+	if !withMessages {
+		j.Messages = nil
 	}
 	s.writeJob(req, j)
 }

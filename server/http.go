@@ -44,6 +44,9 @@ type request struct {
 	form   url.Values
 	format string // html, json or pjson
 	w      *responseWriter
+	// crossOrigin is set when the request's Origin is one the server
+	// allows (Options.CORSOrigins): a trusted app, which may submit jobs.
+	crossOrigin bool
 }
 
 // param returns a parameter's value (the first, if repeated).
@@ -103,6 +106,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(p)
 		}
 	}()
+	if s.cors(req) {
+		return
+	}
+	req.crossOrigin = s.corsOrigin(r.Header.Get("Origin")) != ""
 	if err := s.prepare(req); err != nil {
 		s.fail(req, err)
 		return
@@ -289,6 +296,9 @@ func (s *Server) allowedHost(host string) bool {
 // that send neither, in Referer. A request with none of them (curl, a
 // script, an ArcGIS client) is not a browser's and passes.
 func checkSameOrigin(req *request) error {
+	if req.crossOrigin {
+		return nil // an origin the operator listed (serve --cors-origin) is trusted
+	}
 	switch site := req.Header.Get("Sec-Fetch-Site"); site {
 	case "", "same-origin", "none":
 	default:

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"mosaic/catalog"
-	"mosaic/internal/textutil"
 )
 
 // extentJSON is an ArcGIS envelope; an empty collection has an empty one
@@ -33,60 +32,163 @@ func envelope(e *catalog.Extent, srs string) extentJSON {
 }
 
 // imageServiceInfo is a collection as an ArcGIS image service describes
-// itself. ItemCount is mosaic's extension.
+// itself: the ArcGIS REST API's "Image Service" resource
+// (developers.arcgis.com/rest/services-reference/enterprise/image-service.htm;
+// advancedQueryCapabilities since 10.3.1, hasMultidimensions since 10.3),
+// in the order ArcGIS Server writes it. ItemCount is mosaic's extension. Pixel statistics are unknown, since mosaic never reads pixels:
+// minValues, maxValues, meanValues and stdvValues are empty lists, as an
+// ArcGIS service without statistics shows them, and hasHistograms is false.
 type imageServiceInfo struct {
-	CurrentVersion     float64             `json:"currentVersion"`
-	ServiceDescription string              `json:"serviceDescription"`
-	Name               string              `json:"name"`
-	Description        string              `json:"description"`
-	Extent             extentJSON          `json:"extent"`
-	InitialExtent      extentJSON          `json:"initialExtent"`
-	FullExtent         extentJSON          `json:"fullExtent"`
-	SpatialReference   map[string]any      `json:"spatialReference"`
-	ServiceDataType    string              `json:"serviceDataType"`
-	ServiceItemID      string              `json:"serviceItemId"`
-	ObjectIDField      string              `json:"objectIdField"`
-	Fields             []catalog.FieldJSON `json:"fields"`
-	Capabilities       string              `json:"capabilities"`
-	MaxRecordCount     int                 `json:"maxRecordCount"`
-	ItemCount          int64               `json:"itemCount"`
+	CurrentVersion          float64             `json:"currentVersion"`
+	ServiceDescription      string              `json:"serviceDescription"`
+	Name                    string              `json:"name"`
+	Description             string              `json:"description"`
+	Extent                  extentJSON          `json:"extent"`
+	InitialExtent           extentJSON          `json:"initialExtent"`
+	FullExtent              extentJSON          `json:"fullExtent"`
+	HasMultidimensions      bool                `json:"hasMultidimensions"`
+	TimeInfo                *timeInfoJSON       `json:"timeInfo,omitempty"`
+	PixelSizeX              float64             `json:"pixelSizeX"`
+	PixelSizeY              float64             `json:"pixelSizeY"`
+	BandCount               int                 `json:"bandCount"`
+	PixelType               string              `json:"pixelType"`
+	MinPixelSize            float64             `json:"minPixelSize"`
+	MaxPixelSize            float64             `json:"maxPixelSize"`
+	CopyrightText           string              `json:"copyrightText"`
+	ServiceDataType         string              `json:"serviceDataType"`
+	ServiceSourceType       string              `json:"serviceSourceType"`
+	MinValues               []float64           `json:"minValues"`
+	MaxValues               []float64           `json:"maxValues"`
+	MeanValues              []float64           `json:"meanValues"`
+	StdvValues              []float64           `json:"stdvValues"`
+	ObjectIDField           string              `json:"objectIdField"`
+	Fields                  []catalog.FieldJSON `json:"fields"`
+	Capabilities            string              `json:"capabilities"`
+	DefaultMosaicMethod     string              `json:"defaultMosaicMethod"`
+	AllowedMosaicMethods    string              `json:"allowedMosaicMethods"`
+	SortField               string              `json:"sortField"`
+	SortValue               any                 `json:"sortValue"`
+	SortAscending           bool                `json:"sortAscending"`
+	MosaicOperator          string              `json:"mosaicOperator"`
+	MaxImageHeight          int                 `json:"maxImageHeight"`
+	MaxImageWidth           int                 `json:"maxImageWidth"`
+	MaxRecordCount          int                 `json:"maxRecordCount"`
+	MaxDownloadImageCount   int                 `json:"maxDownloadImageCount"`
+	MaxMosaicImageCount     int                 `json:"maxMosaicImageCount"`
+	AllowRasterFunction     bool                `json:"allowRasterFunction"`
+	RasterFunctionInfos     []rasterFunction    `json:"rasterFunctionInfos"`
+	HasHistograms           bool                `json:"hasHistograms"`
+	HasColormap             bool                `json:"hasColormap"`
+	HasRasterAttributeTable bool                `json:"hasRasterAttributeTable"`
+	MinScale                float64             `json:"minScale"`
+	MaxScale                float64             `json:"maxScale"`
+	SupportsStatistics      bool                `json:"supportsStatistics"`
+	SupportsAdvancedQueries bool                `json:"supportsAdvancedQueries"`
+	UseStandardizedQueries  bool                `json:"useStandardizedQueries"`
+	AdvancedQuery           advancedQueryJSON   `json:"advancedQueryCapabilities"`
+	SpatialReference        map[string]any      `json:"spatialReference"`
+	ServiceItemID           string              `json:"serviceItemId"`
+	ItemCount               int64               `json:"itemCount"`
 }
+
+// timeInfoJSON is an image service's timeInfo: its time field and the
+// extent of its items' times (milliseconds since 1970), null when no item
+// has a time.
+type timeInfoJSON struct {
+	StartTimeField string    `json:"startTimeField"`
+	EndTimeField   *string   `json:"endTimeField"`
+	TimeExtent     *[2]int64 `json:"timeExtent"`
+	TimeReference  any       `json:"timeReference"`
+}
+
+// advancedQueryJSON says which query parameters the service implements
+// (advancedQueryCapabilities). The spatial ones are refused for now.
+type advancedQueryJSON struct {
+	UseStandardizedQueries       bool `json:"useStandardizedQueries"`
+	SupportsStatistics           bool `json:"supportsStatistics"`
+	SupportsOrderBy              bool `json:"supportsOrderBy"`
+	SupportsDistinct             bool `json:"supportsDistinct"`
+	SupportsPagination           bool `json:"supportsPagination"`
+	SupportsTrueCurve            bool `json:"supportsTrueCurve"`
+	SupportsReturningQueryExtent bool `json:"supportsReturningQueryExtent"`
+	SupportsQueryWithDistance    bool `json:"supportsQueryWithDistance"`
+}
+
+type rasterFunction struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Help        string `json:"help"`
+}
+
+// Mosaic properties an image service shows, at ArcGIS's defaults for a
+// mosaic dataset (Set Mosaic Dataset Properties): mosaic never mosaics
+// pixels, but clients read them.
+const (
+	defaultMosaicMethod  = "NorthWest"
+	allowedMosaicMethods = "NorthWest,Center,LockRaster,ByAttribute,Nadir,Viewpoint,Seamline,None"
+	maxImageHeight       = 4100
+	maxImageWidth        = 15000
+	maxMosaicImageCount  = 20
+)
 
 // collection resolves the collection named in a service path. A name that
 // cannot be a collection is simply not found.
-func (s *Server) collection(ctx context.Context, name string) (*catalog.Collection, int64, error) {
+func (s *Server) collection(ctx context.Context, name string) (*catalog.Collection, error) {
 	if r, err := catalog.ParseRef(name); err != nil || r.Name != name {
-		return nil, 0, errorf(codeNotFound, "service Hosted/%s/ImageServer not found", name)
+		return nil, errorf(codeNotFound, "service Hosted/%s/ImageServer not found", name)
 	}
-	var coll *catalog.Collection
-	var n int64
-	err := s.cat.View(ctx, func(tx *catalog.Tx) error {
-		var err error
-		if coll, err = tx.Collection(ctx, name); err != nil {
-			return err
-		}
-		n, err = tx.CountItems(ctx, coll)
-		return err
-	})
-	return coll, n, err
+	return s.cat.Collection(ctx, name)
 }
 
 // imageService answers …/Hosted/<name>/ImageServer.
 func (s *Server) imageService(req *request, name string) {
-	coll, n, err := s.collection(req.Context(), name)
+	ctx := req.Context()
+	coll, err := s.collection(ctx, name)
+	if err != nil {
+		s.fail(req, err)
+		return
+	}
+	si, err := s.cat.ServiceInfo(ctx, coll)
 	if err != nil {
 		s.fail(req, err)
 		return
 	}
 	ext := envelope(coll.Boundary, coll.SRS)
+	fields := append([]catalog.FieldJSON{catalog.ShapeFieldJSON}, catalog.ServiceFieldsJSON(coll.Schema())...)
+	fields[0], fields[1] = fields[1], fields[0] // OBJECTID, Shape, then the others, as ArcGIS lists them
 	v := imageServiceInfo{
 		CurrentVersion: currentVersion, Name: coll.Name,
 		Description: fmt.Sprintf("Image collection %s of a mosaic catalog", coll.Name),
 		Extent:      ext, InitialExtent: ext, FullExtent: ext,
+		PixelSizeX: si.CellSize, PixelSizeY: si.CellSize, BandCount: si.BandCount, PixelType: si.PixelType,
+		ServiceDataType: "esriImageServiceDataTypeGeneric", ServiceSourceType: "esriImageServiceSourceTypeMosaicDataset",
+		MinValues: []float64{}, MaxValues: []float64{}, MeanValues: []float64{}, StdvValues: []float64{},
+		ObjectIDField: "OBJECTID", Fields: fields, Capabilities: "Catalog",
+		DefaultMosaicMethod: defaultMosaicMethod, AllowedMosaicMethods: allowedMosaicMethods, SortAscending: true,
+		MosaicOperator: "First", MaxImageHeight: maxImageHeight, MaxImageWidth: maxImageWidth,
+		MaxRecordCount: maxRecordCount, MaxMosaicImageCount: maxMosaicImageCount,
+		RasterFunctionInfos: []rasterFunction{{Name: "None", Description: "", Help: ""}},
+		SupportsStatistics:  true, SupportsAdvancedQueries: true, UseStandardizedQueries: true,
+		AdvancedQuery: advancedQueryJSON{UseStandardizedQueries: true, SupportsStatistics: true, SupportsOrderBy: true,
+			SupportsDistinct: true, SupportsPagination: true},
 		SpatialReference: catalog.SpatialReferenceJSON(coll.SRS),
-		ServiceDataType:  "esriImageServiceDataTypeGeneric", ServiceItemID: coll.ItemID,
-		ObjectIDField: "OBJECTID", Fields: catalog.FieldsJSON(coll.Schema()),
-		Capabilities: "Catalog", MaxRecordCount: maxRecordCount, ItemCount: n,
+		ServiceItemID:    coll.ItemID, ItemCount: si.Count,
+	}
+	// Where items differ, ArcGIS takes a mosaic dataset's band count and
+	// pixel type from its first raster (Create Mosaic Dataset: "If not
+	// defined, the pixel type of the first raster dataset will be used"):
+	// so does mosaic. Unknown, they are 1 band of type UNKNOWN.
+	if v.BandCount == 0 {
+		v.BandCount = 1
+	}
+	if v.PixelType == "" {
+		v.PixelType = "UNKNOWN"
+	}
+	if si.TimeField != "" {
+		v.TimeInfo = &timeInfoJSON{StartTimeField: si.TimeField}
+		if te := si.TimeExtent; te != nil {
+			v.TimeInfo.TimeExtent = &[2]int64{te[0].UnixMilli(), te[1].UnixMilli()}
+		}
 	}
 	if req.format == "html" {
 		s.writeHTML(req, http.StatusOK, "imageserver.html", page{Title: coll.Name + " (ImageServer)",
@@ -100,119 +202,65 @@ func (s *Server) imageService(req *request, name string) {
 	s.writeJSON(req, v)
 }
 
-// queryParams are the parameters of an image service query.
-type queryParams struct {
-	Where           string
-	ObjectIDs       string
-	OutFields       string
-	ReturnGeometry  bool
-	Offset, Count   int64
-	CountOnly       bool
-	IDsOnly         bool
-	countGiven      bool
-	offsetGiven     bool
-	returnGeomGiven bool
-}
-
-func parseQuery(req *request) (queryParams, error) {
-	q := queryParams{Where: strings.TrimSpace(req.param("where")), OutFields: strings.TrimSpace(req.param("outFields")),
-		ObjectIDs: strings.TrimSpace(req.param("objectIds")), Count: maxRecordCount}
-	if q.OutFields == "" {
-		q.OutFields = "*"
-	}
-	var err error
-	if q.ReturnGeometry, err = boolParam(req, "returnGeometry", true); err != nil {
-		return q, err
-	}
-	if q.CountOnly, err = boolParam(req, "returnCountOnly", false); err != nil {
-		return q, err
-	}
-	if q.IDsOnly, err = boolParam(req, "returnIdsOnly", false); err != nil {
-		return q, err
-	}
-	q.returnGeomGiven = req.param("returnGeometry") != ""
-	intParam := func(name string, min int64) (int64, bool, error) {
-		v := strings.TrimSpace(req.param(name))
-		if v == "" {
-			return 0, false, nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < min {
-			return 0, false, catalog.ParamErrorf(name, "%s must be an integer of at least %d, not %s", name, min, textutil.Quote(v))
-		}
-		return n, true, nil
-	}
-	if q.Offset, q.offsetGiven, err = intParam("resultOffset", 0); err != nil {
-		return q, err
-	}
-	n, given, err := intParam("resultRecordCount", 1)
-	if err != nil {
-		return q, err
-	}
-	if given {
-		q.Count, q.countGiven = min(n, maxRecordCount), true
-	}
-	return q, nil
-}
-
-// clause returns the where clause of the query: where, and the objectIds
-// if given. where is compiled on its own first, so that wrapping it in
-// parentheses cannot change what it means.
-func (q queryParams) clause(coll *catalog.Collection) (string, error) {
-	w := q.Where
-	if w != "" {
-		if _, err := coll.Compile(w); err != nil {
-			return "", err
-		}
-	}
-	if q.ObjectIDs == "" {
-		return w, nil
-	}
-	parts := strings.Split(q.ObjectIDs, ",")
-	if len(parts) > maxRecordCount {
-		return "", catalog.ParamErrorf("objectIds", "objectIds lists %d ids; at most %d", len(parts), maxRecordCount)
-	}
-	ids := make([]string, len(parts))
-	for i, p := range parts {
-		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
-		if err != nil {
-			return "", catalog.ParamErrorf("objectIds", "objectIds must be integers separated by commas, not %s", textutil.Quote(p))
-		}
-		ids[i] = strconv.FormatInt(n, 10)
-	}
-	in := "OBJECTID IN (" + strings.Join(ids, ",") + ")"
-	if w == "" {
-		return in, nil
-	}
-	return "(" + w + ") AND " + in, nil
-}
-
-// query answers …/Hosted/<name>/ImageServer/query: the collection's items
-// as a feature set, their count, or their ids.
-func (s *Server) query(req *request, name string) {
-	ctx := req.Context()
-	q, err := parseQuery(req)
-	if err != nil {
-		s.fail(req, err)
-		return
-	}
-	coll, _, err := s.collection(ctx, name)
-	if err != nil {
-		s.fail(req, err)
-		return
-	}
-	whereText, err := q.clause(coll)
-	if err != nil {
+// keyProperties answers …/ImageServer/keyProperties: the key properties of
+// the service's dataset. mosaic knows none (no band names, wavelengths or
+// sensor), which ArcGIS answers as an empty object.
+func (s *Server) keyProperties(req *request, name string) {
+	if _, err := s.collection(req.Context(), name); err != nil {
 		s.fail(req, err)
 		return
 	}
 	if req.format == "html" {
-		s.queryPage(req, coll, q, whereText)
+		req.format = "pjson"
+	}
+	s.writeJSON(req, struct{}{})
+}
+
+// statistics answers …/ImageServer/statistics: the band statistics, which
+// are unknown (mosaic never reads pixels): an empty list.
+func (s *Server) statistics(req *request, name string) {
+	if _, err := s.collection(req.Context(), name); err != nil {
+		s.fail(req, err)
+		return
+	}
+	if req.format == "html" {
+		req.format = "pjson"
+	}
+	s.writeJSON(req, struct {
+		Statistics []any `json:"statistics"`
+	}{[]any{}})
+}
+
+// query answers …/Hosted/<name>/ImageServer/query: the collection's items
+// as a feature set, their count, their ids, or statistics of them.
+func (s *Server) query(req *request, name string) {
+	ctx := req.Context()
+	coll, err := s.collection(ctx, name)
+	if err != nil {
+		s.fail(req, err)
+		return
+	}
+	q, err := parseQuery(req, coll)
+	if err != nil {
+		s.fail(req, err)
+		return
+	}
+	if req.format == "html" && q.Stats != nil {
+		req.format = "pjson" // statistics have no page of their own
+	}
+	if req.format == "html" {
+		s.queryPage(req, coll, q)
 		return
 	}
 	switch {
+	case q.Stats != nil:
+		s.outStatistics(req, coll, q)
 	case q.CountOnly:
-		sel, err := coll.Select(catalog.Query{Where: whereText})
+		fields := []string(nil)
+		if q.Distinct {
+			fields = strings.Split(q.OutFields, ",")
+		}
+		sel, err := coll.Select(q.query(fields, false, 0, 0))
 		if err != nil {
 			s.fail(req, err)
 			return
@@ -226,7 +274,13 @@ func (s *Server) query(req *request, name string) {
 			Count int64 `json:"count"`
 		}{n})
 	case q.IDsOnly:
-		sel, err := coll.Select(catalog.Query{Where: whereText, Fields: []string{"OBJECTID"}})
+		// Every id, unless the client pages them (resultOffset,
+		// resultRecordCount): ArcGIS has no limit on the ids it returns.
+		limit := int64(0)
+		if q.countGiven {
+			limit = q.Count
+		}
+		sel, err := coll.Select(q.query([]string{"OBJECTID"}, false, q.Offset, limit))
 		if err != nil {
 			s.fail(req, err)
 			return
@@ -249,8 +303,7 @@ func (s *Server) query(req *request, name string) {
 			return bw.Flush()
 		})
 	default:
-		sel, err := coll.Select(catalog.Query{Where: whereText, Fields: strings.Split(q.OutFields, ","),
-			Geometry: q.ReturnGeometry, Offset: q.Offset, Limit: q.Count + 1})
+		sel, err := coll.Select(q.query(strings.Split(q.OutFields, ","), q.ReturnGeometry, q.Offset, q.Count+1))
 		if err != nil {
 			s.fail(req, err)
 			return
@@ -259,11 +312,70 @@ func (s *Server) query(req *request, name string) {
 	}
 }
 
+// outStatistics answers a query with outStatistics: one feature per group
+// (one in all without groupByFieldsForStatistics), paged as features are.
+func (s *Server) outStatistics(req *request, coll *catalog.Collection, q queryParams) {
+	ctx := req.Context()
+	cq := q.query([]string{"OBJECTID"}, false, 0, 0)
+	cq.OrderBy = nil // orders the statistics' rows, below
+	sel, err := coll.Select(cq)
+	if err != nil {
+		s.fail(req, err)
+		return
+	}
+	sq := catalog.StatisticsQuery{Stats: q.Stats, GroupBy: q.GroupBy, OrderBy: q.OrderBy, Offset: q.Offset, Limit: q.Count + 1}
+	s.stream(req, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 32<<10)
+		var res catalog.StatisticsResult
+		n := int64(0)
+		var buf []byte
+		err := s.cat.Statistics(ctx, sel, sq, func(r catalog.StatisticsResult) error {
+			res = r
+			aliases := map[string]string{}
+			for _, f := range r.Fields {
+				aliases[f.Name] = f.Name
+			}
+			head := catalog.JSON(struct {
+				DisplayFieldName string              `json:"displayFieldName"`
+				FieldAliases     map[string]string   `json:"fieldAliases"`
+				Fields           []catalog.FieldJSON `json:"fields"`
+			}{"", aliases, r.Fields})
+			bw.Write(head[:len(head)-1])
+			bw.WriteString(`,"features":[`)
+			return nil
+		}, func(values []any) error {
+			if n++; n > q.Count {
+				return nil
+			}
+			if n > 1 {
+				bw.WriteByte(',')
+			}
+			buf = res.Append(append(buf[:0], '\n'), values)
+			_, err := bw.Write(buf)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteString("\n")
+		}
+		bw.WriteString("]")
+		if n > q.Count {
+			bw.WriteString(`,"exceededTransferLimit":true`)
+		}
+		bw.WriteString("}\n")
+		return bw.Flush()
+	})
+}
+
 // featureSet writes one page of the selection's items: at most count,
 // with "exceededTransferLimit": true when more follow (the selection asks
 // for one more than the page to know).
 func (s *Server) featureSet(ctx context.Context, w io.Writer, sel *catalog.Selection, count int64) error {
-	fw := catalog.NewFeatureSetWriter(w, sel.FeatureSet())
+	fs := sel.FeatureSet()
+	fs.Service = true
+	fw := catalog.NewFeatureSetWriter(w, fs)
 	n := int64(0)
 	err := s.cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
 		if n++; n > count {
@@ -288,28 +400,34 @@ type queryPageData struct {
 	Name                               string
 	Where, ObjectIDs, OutFields        string
 	ReturnGeometry, CountOnly, IDsOnly bool
-	Offset, Count                      string
-	Asked                              bool
-	Total                              int64
-	Fields                             []string
-	Rows                               [][]string
-	IDs                                []string
-	Exceeded                           bool
-	JSONURL                            string
+	Distinct                           bool
+	// The other parameters, as given (the form shows them back).
+	Time, OrderBy, PixelSize, MosaicRule, OutStatistics, GroupBy string
+	Offset, Count                                                string
+	Asked                                                        bool
+	Total                                                        int64
+	Fields                                                       []string
+	Rows                                                         [][]string
+	IDs                                                          []string
+	Exceeded                                                     bool
+	JSONURL                                                      string
 }
 
 // queryPage answers a query with f=html: a form, and the items as a table.
-func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams, whereText string) {
+func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams) {
 	ctx := req.Context()
-	d := queryPageData{Name: coll.Name, Where: q.Where, ObjectIDs: q.ObjectIDs, OutFields: q.OutFields,
-		ReturnGeometry: q.ReturnGeometry, CountOnly: q.CountOnly, IDsOnly: q.IDsOnly}
+	d := queryPageData{Name: coll.Name, Where: q.Where, ObjectIDs: q.objectIDsText, OutFields: q.OutFields,
+		ReturnGeometry: q.ReturnGeometry, CountOnly: q.CountOnly, IDsOnly: q.IDsOnly, Distinct: q.Distinct,
+		Time: req.param("time"), OrderBy: req.param("orderByFields"), PixelSize: req.param("pixelSize"),
+		MosaicRule: req.param("mosaicRule"), OutStatistics: req.param("outStatistics"), GroupBy: req.param("groupByFieldsForStatistics")}
 	if q.offsetGiven {
 		d.Offset = strconv.FormatInt(q.Offset, 10)
 	}
 	if q.countGiven {
 		d.Count = strconv.FormatInt(q.Count, 10)
 	}
-	d.Asked = q.Where != "" || q.ObjectIDs != "" || q.CountOnly || q.IDsOnly
+	d.Asked = q.Where != "" || q.objectIDsText != "" || q.CountOnly || q.IDsOnly || d.Time != "" || d.OrderBy != "" ||
+		d.PixelSize != "" || d.MosaicRule != "" || q.Distinct
 	if d.Asked {
 		v := url.Values{}
 		for k, vs := range req.form {
@@ -325,12 +443,12 @@ func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams
 	case !d.Asked:
 	case q.CountOnly:
 		var sel *catalog.Selection
-		if sel, err = coll.Select(catalog.Query{Where: whereText}); err == nil {
+		if sel, err = coll.Select(q.query(nil, false, 0, 0)); err == nil {
 			d.Total, err = s.cat.Count(ctx, sel)
 		}
 	case q.IDsOnly:
 		var sel *catalog.Selection
-		if sel, err = coll.Select(catalog.Query{Where: whereText, Fields: []string{"OBJECTID"}, Limit: maxRecordCount + 1}); err == nil {
+		if sel, err = coll.Select(q.query([]string{"OBJECTID"}, false, 0, maxRecordCount+1)); err == nil {
 			err = s.cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
 				if len(d.IDs) == maxRecordCount {
 					d.Exceeded = true
@@ -342,7 +460,7 @@ func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams
 		}
 	default:
 		var sel *catalog.Selection
-		if sel, err = coll.Select(catalog.Query{Where: whereText, Fields: strings.Split(q.OutFields, ","), Offset: q.Offset, Limit: q.Count + 1}); err == nil {
+		if sel, err = coll.Select(q.query(strings.Split(q.OutFields, ","), false, q.Offset, q.Count+1)); err == nil {
 			for _, f := range sel.Fields {
 				d.Fields = append(d.Fields, f.Name)
 			}

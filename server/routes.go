@@ -71,6 +71,14 @@ func (s *Server) route(req *request) {
 		s.limited(req, func() { s.query(req, v[0]) })
 		return
 	}
+	if v, ok := match(segs, append(hosted, "keyProperties")...); ok {
+		s.keyProperties(req, v[0])
+		return
+	}
+	if v, ok := match(segs, append(hosted, "statistics")...); ok {
+		s.statistics(req, v[0])
+		return
+	}
 	s.fail(req, errorf(codeNotFound, "%s: no such resource", textutil.Quote(req.URL.Path)))
 }
 

@@ -41,6 +41,10 @@ type Options struct {
 	// "X-Esri-Authorization: Bearer") header. Serve refuses a listener that
 	// is not on a loopback address unless a token is set.
 	Token string
+	// CORSOrigins are the web origins (scheme://host[:port]) whose pages
+	// may read the answers and, being trusted so, submit and cancel jobs;
+	// "*" allows every origin and needs a Token. None by default.
+	CORSOrigins []string
 	// Log receives the access log (one line per request) and the reports of
 	// faults and job runs. Nil means os.Stderr.
 	Log io.Writer
@@ -232,6 +236,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.opts.Token == "" && !IsLoopback(ln.Addr()) {
 		ln.Close()
 		return fmt.Errorf("refusing to serve on %s without a token: anyone who can reach it could delete items; give a token file, or bind a loopback address such as 127.0.0.1", ln.Addr())
+	}
+	if err := CheckCORSOrigins(s.opts.CORSOrigins, s.opts.Token); err != nil {
+		ln.Close()
+		return err
 	}
 	if _, err := s.Resume(ctx); err != nil {
 		ln.Close()

@@ -57,7 +57,11 @@ func out(name, dataType, display, desc string) paramDef {
 		ParameterType: derived, ChoiceList: []string{}}
 }
 
-const collectionDesc = "The image collection (mosaic dataset): its name, its URL (…/arcgis/rest/services/Hosted/<name>/ImageServer), or JSON with exactly one of the keys itemId, url, uri."
+const collectionDesc = "The image collection (mosaic dataset): its name, its URL (…/arcgis/rest/services/Hosted/<name>/ImageServer), JSON with exactly one of the keys itemId, url, uri, or {\"serviceProperties\": {\"name\": …}}."
+
+const inputRastersDesc = "Rasters on this machine: a JSON list of paths (files, folders searched for .tif/.tiff, glob patterns; objects with uri or url are taken as paths), {\"uris\": [paths]}, {\"uri\": path}, or one path. Also accepted as rasters (AddImage). URLs are not supported."
+
+const rasterTypeDesc = "The raster type: \"Raster Dataset\" (GeoTIFF files, headers only), the only one supported, as a name or {\"rasterTypeName\": \"Raster Dataset\"}."
 
 // tasks are the tasks of the service, by name.
 var tasks = []*taskDef{
@@ -66,7 +70,8 @@ var tasks = []*taskDef{
 		Description: "Adds rasters to an image collection: GeoTIFF files on this machine (headers only are read), or the items listed in a CSV manifest. Source files are never changed.",
 		Parameters: []paramDef{
 			in("imageCollection", "GPString", "Image Collection", required, "", collectionDesc),
-			in("inputRasters", "GPString", "Input Rasters", optional, "", "Rasters on this machine: a JSON list of paths (files, folders searched for .tif/.tiff, glob patterns; objects with url or uri are taken as paths), or one path. Also accepted as rasters. URLs are not supported."),
+			in("inputRasters", "GPString", "Input Rasters", optional, "", inputRastersDesc),
+			in("rasterType", "GPString", "Raster Type", optional, "Raster Dataset", rasterTypeDesc),
 			in("manifest", "GPString", "Manifest", optional, "", "Path of a CSV manifest (.csv) on this machine whose header names item fields, Raster required; no raster is opened."),
 			in("attributes", "GPString", "Attributes", optional, "", "A JSON object of field values set on every item added from inputRasters, such as {\"CloudCover\": 12.5}. DATE values are milliseconds since 1970 or 'YYYY-MM-DD[ HH:MM:SS]'."),
 			out("result", "GPString", "Result", "The image collection's URL, as {\"url\": …}."),
@@ -75,9 +80,11 @@ var tasks = []*taskDef{
 	},
 	{
 		Name: jobs.TaskCreateImageCollection, DisplayName: "Create Image Collection", Execution: async,
-		Description: "Creates an empty image collection (mosaic dataset) with optional user fields.",
+		Description: "Creates an image collection (mosaic dataset) with optional user fields, and adds its input rasters to it.",
 		Parameters: []paramDef{
 			in("imageCollection", "GPString", "Image Collection Name", required, "", "The new collection's name (letters, digits and _), or JSON {\"name\": …} or {\"serviceProperties\": {\"name\": …}}."),
+			in("inputRasters", "GPString", "Input Rasters", optional, "", inputRastersDesc+" The collection and its rasters are created together, or not at all."),
+			in("rasterType", "GPString", "Raster Type", optional, "Raster Dataset", rasterTypeDesc),
 			in("srs", "GPString", "Spatial Reference", optional, "", "The spatial reference of the footprints: EPSG:<code>, <code>, or {\"wkid\": <code>}. Default: the first raster's. (mosaic's extension)"),
 			in("fields", "GPString", "Fields", optional, "", "User fields: a JSON list of \"NAME:TYPE\" (TYPE one of INTEGER, REAL, TEXT, DATE) or of {\"name\": …, \"type\": …} with ArcGIS field types. (mosaic's extension)"),
 			out("result", "GPString", "Result", "The new collection's URL and item id, as {\"itemId\": …, \"url\": …}."),
@@ -133,6 +140,26 @@ func collectionParam(req *request) (string, error) {
 			return "", catalog.ParamErrorf("imageCollection", "imageCollection: %v", err)
 		}
 		v = strings.TrimSpace(s)
+	}
+	if strings.HasPrefix(v, "{") {
+		// {"serviceProperties": {"name": …, "serviceUrl": …}}, as ArcGIS
+		// clients name a collection they made.
+		var sp struct {
+			ServiceProperties *struct {
+				Name       string `json:"name"`
+				ServiceURL string `json:"serviceUrl"`
+			} `json:"serviceProperties"`
+		}
+		if json.Unmarshal([]byte(v), &sp) == nil && sp.ServiceProperties != nil {
+			switch p := sp.ServiceProperties; {
+			case strings.TrimSpace(p.Name) != "":
+				v = strings.TrimSpace(p.Name)
+			case strings.TrimSpace(p.ServiceURL) != "":
+				v = strings.TrimSpace(p.ServiceURL)
+			default:
+				return "", catalog.ParamErrorf("imageCollection", "imageCollection: serviceProperties has neither name nor serviceUrl")
+			}
+		}
 	}
 	if v == "" {
 		return "", catalog.ParamErrorf("imageCollection", "imageCollection is required: the collection's name, its URL, or {\"itemId\": …}")
@@ -194,7 +221,14 @@ func (s *Server) submitCreateImageCollection(req *request) (*jobs.Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.m.SubmitCreateImageCollection(req.Context(), catalog.NewCollection{Name: name, SRS: srs, Fields: fields})
+	if err := rasterTypeParam(req.param("rasterType")); err != nil {
+		return nil, err
+	}
+	paths, err := rasterPaths("inputRasters", req.param("inputRasters"))
+	if err != nil {
+		return nil, err
+	}
+	return s.m.SubmitCreateImageCollection(req.Context(), catalog.NewCollection{Name: name, SRS: srs, Fields: fields}, paths...)
 }
 
 // newCollectionName reads the name of a collection to create: a name, or
@@ -330,6 +364,9 @@ func (s *Server) submitAddImage(req *request) (*jobs.Job, error) {
 		}
 		rastersName, rastersText = "rasters", other
 	}
+	if err := rasterTypeParam(req.param("rasterType")); err != nil {
+		return nil, err
+	}
 	paths, err := rasterPaths(rastersName, rastersText)
 	if err != nil {
 		return nil, err
@@ -345,9 +382,11 @@ func (s *Server) submitAddImage(req *request) (*jobs.Job, error) {
 	return s.m.SubmitAddImage(req.Context(), jobs.AddImageParams{ImageCollection: ref, Rasters: paths, Manifest: manifest, Attributes: attrs})
 }
 
-// rasterPaths reads a list of raster paths: a JSON list of paths (or of
-// objects with url or uri), one JSON path, or one plain path. Paths are made
-// absolute against the server's working folder.
+// rasterPaths reads a list of raster paths, in the forms the ArcGIS
+// AddImage doc gives (inputRasters): a JSON list of paths (or of objects
+// with uri or url), {"uris": [paths]}, {"uri": path} or {"url": path}, one
+// JSON path, or one plain path. Paths are made absolute against the
+// server's working folder.
 func rasterPaths(name, v string) ([]string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -359,7 +398,25 @@ func rasterPaths(name, v string) ([]string, error) {
 		if err := json.Unmarshal([]byte(v), &raw); err != nil {
 			return nil, catalog.ParamErrorf(name, "%s: %v", name, err)
 		}
-	case '{', '"':
+	case '{':
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(v), &obj); err != nil {
+			return nil, catalog.ParamErrorf(name, "%s: %v", name, err)
+		}
+		if uris, ok := obj["uris"]; ok {
+			if len(obj) != 1 {
+				return nil, catalog.ParamErrorf(name, "%s: {\"uris\": […]} takes no other key", name)
+			}
+			if err := json.Unmarshal(uris, &raw); err != nil {
+				return nil, catalog.ParamErrorf(name, "%s: uris must be a list of paths: %v", name, err)
+			}
+			if len(raw) == 0 {
+				return nil, catalog.ParamErrorf(name, "%s: uris is empty", name)
+			}
+			break
+		}
+		raw = []json.RawMessage{json.RawMessage(v)}
+	case '"':
 		raw = []json.RawMessage{json.RawMessage(v)}
 	default:
 		raw = []json.RawMessage{jsonString(v)}
@@ -375,7 +432,7 @@ func rasterPaths(name, v string) ([]string, error) {
 		var p string
 		var obj struct{ URL, URI string }
 		if json.Unmarshal(r, &p) != nil {
-			if err := json.Unmarshal(r, &obj); err != nil {
+			if err := json.Unmarshal(r, &obj); err != nil || (obj.URL == "" && obj.URI == "") {
 				return nil, catalog.ParamErrorf(name, "%s: each raster is a path or {\"uri\": …}, not %s", name, textutil.Excerpt(string(r)))
 			}
 			p = obj.URI
@@ -448,4 +505,39 @@ func attributesParam(text string) (map[string]any, error) {
 		return nil, catalog.ParamErrorf("attributes", "attributes: %v", err)
 	}
 	return obj, nil
+}
+
+// rasterTypeParam checks rasterType: mosaic reads GeoTIFF headers, the
+// "Raster Dataset" raster type of ArcGIS; any other type (Landsat,
+// Sentinel-2 products …) would need readers mosaic does not have, and is
+// refused rather than read as plain rasters.
+func rasterTypeParam(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	name := v
+	if strings.HasPrefix(v, "{") || strings.HasPrefix(v, `"`) {
+		var s string
+		var obj struct {
+			Name   string          `json:"rasterTypeName"`
+			Params json.RawMessage `json:"rasterTypeParameters"`
+		}
+		switch {
+		case json.Unmarshal([]byte(v), &s) == nil:
+			name = s
+		case json.Unmarshal([]byte(v), &obj) == nil:
+			name = obj.Name
+			if p := strings.TrimSpace(string(obj.Params)); p != "" && p != "null" && p != "{}" {
+				return catalog.ParamErrorf("rasterType", "rasterType: rasterTypeParameters are not supported (the Raster Dataset type reads GeoTIFF headers as they are)")
+			}
+		default:
+			return catalog.ParamErrorf("rasterType", "rasterType must be a raster type name or {\"rasterTypeName\": …}")
+		}
+	}
+	switch strings.ToLower(strings.Join(strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '_' }), " ")) {
+	case "raster dataset":
+		return nil
+	}
+	return catalog.ParamErrorf("rasterType", "rasterType %s is not supported: mosaic adds GeoTIFF files as the \"Raster Dataset\" raster type only", textutil.Quote(name))
 }
