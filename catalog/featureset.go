@@ -99,10 +99,15 @@ var ShapeFieldJSON = FieldJSON{Name: ShapeColumn, Type: "esriFieldTypeGeometry",
 // SpatialReferenceJSON is {"wkid": N} for an EPSG reference, or {} when
 // unknown.
 func SpatialReferenceJSON(srs string) map[string]any {
-	if code := EPSGCode(srs); code != 0 {
+	switch code := EPSGCode(srs); code {
+	case 0:
+		return map[string]any{}
+	case 3857:
+		// As ArcGIS writes Web Mercator: its own older wkid, and EPSG's.
+		return map[string]any{"wkid": 102100, "latestWkid": 3857}
+	default:
 		return map[string]any{"wkid": code, "latestWkid": code}
 	}
-	return map[string]any{}
 }
 
 // FeatureSet describes a feature set's head: its fields and, when its

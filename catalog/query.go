@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mosaic/geometry"
 	"mosaic/internal/textutil"
 	"mosaic/where"
 )
@@ -218,7 +219,7 @@ func (coll *Collection) Select(q Query) (*Selection, error) {
 		sel.conds = append(sel.conds, cond)
 		sel.args = append(sel.args, args...)
 	}
-	if q.OutSRS != "" && sel.Geometry {
+	if q.OutSRS != "" {
 		if sel.out, err = coll.outProjection(q.OutSRS); err != nil {
 			return nil, err
 		}
@@ -510,4 +511,47 @@ func (sel *Selection) countSQL() (string, []any) {
 		return "SELECT count(*) FROM (SELECT DISTINCT " + columnList(fieldNames(sel.Fields)) + " FROM " + table + cond + ")", args
 	}
 	return "SELECT count(*) FROM " + table + cond, args
+}
+
+// Extent returns the extent of the footprints of the items the selection
+// selects, in the selection's spatial reference (SRS), and how many items
+// it counted; nil when none has a footprint. In another reference than the
+// collection's, it is the extent of the projected rectangle of the items'
+// bounds, densified, which contains every projected footprint.
+func (c *Catalog) Extent(ctx context.Context, sel *Selection) (*Extent, int64, error) {
+	if hold, err := c.constantsHold(ctx, sel); err != nil || !hold {
+		return nil, 0, err
+	}
+	defer sel.hold()()
+	coll := sel.Collection
+	cond, args := sel.filter()
+	var xmin, ymin, xmax, ymax sql.NullFloat64
+	var n int64
+	err := c.View(ctx, func(tx *Tx) error {
+		return tx.Guard(ctx, []string{coll.Table()}, "", func() error {
+			stmt, err := tx.PrepareContext(ctx, `SELECT min("XMin"), min("YMin"), max("XMax"), max("YMax"), count(*) FROM `+quoteIdent(coll.Table())+cond)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			return clauseError(stmt.QueryRowContext(ctx, args...).Scan(&xmin, &ymin, &xmax, &ymax, &n), sel.clause)
+		})
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("extent of %s: %w", coll.Name, err)
+	}
+	if !xmin.Valid || !ymin.Valid || !xmax.Valid || !ymax.Valid {
+		return nil, n, nil
+	}
+	e := &Extent{xmin.Float64, ymin.Float64, xmax.Float64, ymax.Float64}
+	if sel.out != nil {
+		p, err := geometry.ProjectPolygon(geometry.Envelope{XMin: e.XMin, YMin: e.YMin, XMax: e.XMax, YMax: e.YMax}.Polygon(),
+			sel.out.t.Forward, math.Max(e.XMax-e.XMin, e.YMax-e.YMin)/1000*sel.out.scale+1e-12)
+		if err != nil {
+			return nil, 0, WithParam(Errorf(Invalid, "the extent in %s: %w", sel.out.srs, err), "outSR")
+		}
+		b := p.Bounds()
+		e = &Extent{b.XMin, b.YMin, b.XMax, b.YMax}
+	}
+	return e, n, nil
 }

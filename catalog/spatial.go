@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -58,7 +59,7 @@ func (coll *Collection) prepareSpatial(s *Spatial) (*spatialFilter, error) {
 	}
 	if from != "" && from != coll.SRS {
 		if g, err = projectGeometry(g, from, coll.SRS); err != nil {
-			return nil, WithParam(Errorf(Invalid, "geometry in %s: %w", from, err), "inSR")
+			return nil, WithParam(Errorf(Invalid, "inSR %s: the geometry cannot be placed in %s's %s: %w", from, coll.Name, coll.SRS, err), "inSR")
 		}
 	}
 	f, err := geometry.NewFilter(g, s.Rel)
@@ -362,6 +363,10 @@ func ParseGeometry(text, geometryType string) (geometry.Geometry, string, error)
 		geometryType = esriTypeOf(text)
 	}
 	g, sr, err := geometry.ParseEsri(geometryType, text)
+	var pe *geometry.ParseError
+	if errors.As(err, &pe) && pe.Input == "geometryType" {
+		return nil, "", ParamErrorf("geometryType", "%v", err)
+	}
 	if err != nil {
 		return nil, "", ParamErrorf("geometry", "%v", err)
 	}
@@ -415,7 +420,7 @@ func (coll *Collection) outProjection(srs string) (*outProjection, error) {
 	}
 	t, err := Transformation(coll.SRS, out)
 	if err != nil {
-		return nil, WithParam(err, "outSR")
+		return nil, WithParam(Errorf(Invalid, "outSR %s: %w", out, err), "outSR")
 	}
 	o := &outProjection{srs: out, t: t, scale: 1}
 	switch from, to := t.From().IsGeographic(), t.To().IsGeographic(); {

@@ -90,8 +90,8 @@ want=$(curl -sf "$base/arcgis/rest/services/Hosted/scenes/ImageServer/query?f=js
 q="$base/arcgis/rest/services/Hosted/scenes/ImageServer/query?f=json&where=1%3D1&outFields=*&resultRecordCount=1000"
 info=$(ogrinfo -ro -so -al "ESRIJSON:$q" 2>&1) || { echo "$info"; fail=1; }
 echo "$info" | grep -E 'Feature Count|^Name:|^SensorName:' || true
-if ! echo "$info" | grep -q "Feature Count: $want\$"; then echo "FAIL ogrinfo: expected $want features (paging)"; fail=1; fi
-if ! echo "$info" | grep -Eq '^Name: String \(255\.0\)'; then echo "FAIL ogrinfo: Name should be String(255) from the field length"; fail=1; fi
+if ! grep -q "Feature Count: $want\$" <<<"$info"; then echo "FAIL ogrinfo: expected $want features (paging)"; fail=1; fi
+if ! grep -Eq '^Name: String \(255\.0\)' <<<"$info"; then echo "FAIL ogrinfo: Name should be String(255) from the field length"; fail=1; fi
 ogr2ogr -f CSV "$work/scenes_out.csv" "ESRIJSON:$q" 2>"$work/ogr2ogr.err" || { cat "$work/ogr2ogr.err"; fail=1; }
 rows=$(($(wc -l < "$work/scenes_out.csv") - 1))
 echo "ogr2ogr wrote $rows rows"

@@ -365,6 +365,9 @@ func TestCrossSiteRequestsCannotChangeAnything(t *testing.T) {
 	}{
 		{"OKAddressBar", []string{"Sec-Fetch-Site", "none", "Sec-Fetch-Mode", "navigate", "Sec-Fetch-Dest", "document"}},
 		{"OKCurl", nil},
+		// @esri/arcgis-rest-request under Node names itself in Referer: not
+		// a page, so not another site's.
+		{"OKArcGISRestJS", []string{"Referer", "@esri/arcgis-rest-js"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := send("GET", gpPath+"/DeleteImage/submitJob?f=json&imageCollection=scenes&where=OBJECTID%3D2", tc.header...)

@@ -319,8 +319,12 @@ func checkSameOrigin(req *request) error {
 		}
 	}
 	if referer := req.Header.Get("Referer"); referer != "" {
+		// A browser's Referer is the absolute http(s) URL of a page. Other
+		// values are not a browser's: @esri/arcgis-rest-request under Node
+		// sends "@esri/arcgis-rest-js".
 		u, err := url.Parse(referer)
-		if err != nil || !strings.EqualFold(u.Host, req.Host) {
+		page := err == nil && (strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) && u.Host != ""
+		if page && !strings.EqualFold(u.Host, req.Host) {
 			return errorf(codeForbidden, "requests from a page of another site (Referer %s) cannot submit or cancel jobs", textutil.Quote(referer))
 		}
 	}

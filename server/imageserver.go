@@ -255,6 +255,23 @@ func (s *Server) query(req *request, name string) {
 	switch {
 	case q.Stats != nil:
 		s.outStatistics(req, coll, q)
+	case q.ExtentOnly:
+		// ArcGIS answers {"extent": …}, with the count too when asked.
+		sel, err := coll.Select(q.query([]string{"OBJECTID"}, false, 0, 0))
+		if err != nil {
+			s.fail(req, err)
+			return
+		}
+		e, n, err := s.cat.Extent(ctx, sel)
+		if err != nil {
+			s.fail(req, err)
+			return
+		}
+		v := map[string]any{"extent": envelope(e, sel.SRS())}
+		if q.CountOnly {
+			v["count"] = n
+		}
+		s.writeJSON(req, v)
 	case q.CountOnly:
 		fields := []string(nil)
 		if q.Distinct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mosaic/catalog"
+	"mosaic/geometry"
 	"mosaic/internal/textutil"
 )
 
@@ -38,6 +39,9 @@ type queryParams struct {
 	PixelSize      float64
 	MosaicWhere    string
 	MosaicIDs      []int64 // a mosaic rule's lockRasterIds or fids; nil when none
+	Spatial        *catalog.Spatial
+	OutSR          string // "EPSG:N", "" for the collection's
+	ExtentOnly     bool
 
 	countGiven, offsetGiven, returnGeomGiven bool
 }
@@ -51,7 +55,7 @@ func parseQuery(req *request, coll *catalog.Collection) (queryParams, error) {
 	if q.OutFields == "" {
 		q.OutFields = "*"
 	}
-	if err := refuseSpatial(req, coll); err != nil {
+	if err := q.parseSpatial(req); err != nil {
 		return q, err
 	}
 	if err := refuseUnsupported(req); err != nil {
@@ -151,33 +155,82 @@ func parseQuery(req *request, coll *catalog.Collection) (queryParams, error) {
 	return q, nil
 }
 
-// refuseSpatial refuses the spatial parameters, which need coordinate
-// systems mosaic does not have yet: a filter by geometry, an extent, or
-// geometry in another spatial reference. It is the one place to replace
-// when they come. The parameters that only qualify a geometry (geometryType,
-// spatialRel, inSR, relationParam) answer alike without one and are
-// accepted then, as is an outSR that is the collection's own.
-func refuseSpatial(req *request, coll *catalog.Collection) error {
-	notYet := func(name string) error {
-		return catalog.ParamErrorf(name, "%s is not supported yet: mosaic does not filter or transform by geometry", name)
+// parseSpatial reads the spatial parameters of the ArcGIS query: geometry
+// with geometryType, inSR (else the geometry's own spatialReference, else
+// the collection's) and spatialRel; outSR; returnExtentOnly. Whether the
+// references can be projected is for the catalog to say when it selects.
+// maxAllowableOffset and geometryPrecision, which would generalize or round
+// the footprints, are refused: answers carry them whole.
+func (q *queryParams) parseSpatial(req *request) error {
+	if text := strings.TrimSpace(req.param("geometry")); text != "" {
+		g, srs, err := catalog.ParseGeometry(text, strings.TrimSpace(req.param("geometryType")))
+		if err != nil {
+			return err
+		}
+		if in := strings.TrimSpace(req.param("inSR")); in != "" {
+			if srs, err = srParam("inSR", in); err != nil {
+				return err
+			}
+		}
+		rel, err := geometry.ParseSpatialRel(strings.TrimSpace(req.param("spatialRel")))
+		if err != nil {
+			return catalog.ParamErrorf("spatialRel", "%v", err)
+		}
+		q.Spatial = &catalog.Spatial{Geometry: g, SRS: srs, Rel: rel}
+	} else if v := strings.TrimSpace(req.param("spatialRel")); v != "" {
+		// Clients (the ArcGIS Maps SDK) send spatialRel with every query;
+		// without a geometry it selects nothing, but it must be one.
+		if _, err := geometry.ParseSpatialRel(v); err != nil {
+			return catalog.ParamErrorf("spatialRel", "%v", err)
+		}
 	}
-	if v := strings.TrimSpace(req.param("geometry")); v != "" {
-		return notYet("geometry")
+	if out := strings.TrimSpace(req.param("outSR")); out != "" {
+		var err error
+		if q.OutSR, err = srParam("outSR", out); err != nil {
+			return err
+		}
 	}
-	if on, err := boolParam(req, "returnExtentOnly", false); err != nil {
+	var err error
+	if q.ExtentOnly, err = boolParam(req, "returnExtentOnly", false); err != nil {
 		return err
-	} else if on {
-		return notYet("returnExtentOnly")
-	}
-	if v := strings.TrimSpace(req.param("outSR")); v != "" && !sameSR(v, coll.SRS) {
-		return notYet("outSR")
 	}
 	for _, name := range []string{"maxAllowableOffset", "geometryPrecision"} {
 		if v := strings.TrimSpace(req.param(name)); v != "" {
-			return notYet(name)
+			return catalog.ParamErrorf(name, "%s is not supported: mosaic answers footprints whole, as stored", name)
 		}
 	}
 	return nil
+}
+
+// srParam reads a spatial reference parameter: a wkid, EPSG:N, or
+// {"wkid": N} (latestWkid preferred), as ArcGIS clients send them.
+func srParam(name, v string) (string, error) {
+	if strings.HasPrefix(v, "{") {
+		if err := catalog.CheckJSONKeys([]byte(v), false); err != nil {
+			return "", catalog.ParamErrorf(name, "%s: %v", name, err)
+		}
+		var sr struct {
+			WKID       int    `json:"wkid"`
+			LatestWKID int    `json:"latestWkid"`
+			WKT        string `json:"wkt"`
+		}
+		if err := json.Unmarshal([]byte(v), &sr); err != nil {
+			return "", catalog.ParamErrorf(name, "%s: not a spatial reference: %v", name, err)
+		}
+		switch {
+		case sr.WKT != "":
+			return "", catalog.ParamErrorf(name, "%s: a spatial reference given as WKT is not supported; give its wkid", name)
+		case sr.LatestWKID != 0:
+			v = strconv.Itoa(sr.LatestWKID)
+		default:
+			v = strconv.Itoa(sr.WKID)
+		}
+	}
+	srs, err := catalog.ParseSRS(v)
+	if err != nil {
+		return "", catalog.ParamErrorf(name, "%s: %v", name, err)
+	}
+	return srs, nil
 }
 
 // refuseUnsupported refuses the query parameters of the document that
@@ -447,7 +500,8 @@ func checkRenderingRule(text string) error {
 // selects items, with the given fields and page.
 func (q queryParams) query(fields []string, geometry bool, offset, limit int64) catalog.Query {
 	cq := catalog.Query{Where: q.Where, ObjectIDs: q.ObjectIDs, Time: q.Time, PixelSize: q.PixelSize,
-		Fields: fields, Geometry: geometry, OrderBy: q.OrderBy, Distinct: q.Distinct, Offset: offset, Limit: limit}
+		Fields: fields, Geometry: geometry, OrderBy: q.OrderBy, Distinct: q.Distinct, Offset: offset, Limit: limit,
+		Spatial: q.Spatial, OutSRS: q.OutSR}
 	if q.MosaicWhere != "" {
 		cq.MoreWhere = []string{q.MosaicWhere}
 	}
@@ -459,25 +513,4 @@ func (q queryParams) query(fields []string, geometry bool, offset, limit int64) 
 		}
 	}
 	return cq
-}
-
-// sameSR reports whether a spatial reference parameter (a wkid or
-// {"wkid": …}) names srs.
-func sameSR(v, srs string) bool {
-	code := catalog.EPSGCode(srs)
-	if code == 0 {
-		return false
-	}
-	if strings.HasPrefix(v, "{") {
-		var sr struct {
-			WKID       int `json:"wkid"`
-			LatestWKID int `json:"latestWkid"`
-		}
-		if json.Unmarshal([]byte(v), &sr) != nil {
-			return false
-		}
-		return sr.WKID == code || sr.LatestWKID == code
-	}
-	n, err := strconv.Atoi(v)
-	return err == nil && n == code
 }
