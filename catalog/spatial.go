@@ -46,6 +46,23 @@ type spatialFilter struct {
 // prepareSpatial projects s's geometry into coll's spatial reference and
 // prepares it.
 func (coll *Collection) prepareSpatial(s *Spatial) (*spatialFilter, error) {
+	g, err := coll.PlaceGeometry(s)
+	if err != nil {
+		return nil, err
+	}
+	f, err := geometry.NewFilter(g, s.Rel)
+	if err != nil {
+		return nil, ParamErrorf("geometry", "%v", err)
+	}
+	_, isEnvelope := g.(geometry.Envelope)
+	sum := sha256.Sum256(geometry.AppendWKB([]byte{byte(s.Rel)}, g))
+	return &spatialFilter{key: "f" + hex.EncodeToString(sum[:12]), filter: f, pre: f.Prefilter(),
+		rectanglesExact: isEnvelope && (s.Rel == geometry.RelIntersects || s.Rel == geometry.RelEnvelopeIntersects)}, nil
+}
+
+// PlaceGeometry returns s's geometry in coll's spatial reference: what a
+// selection tests the footprints against (and what a picture of it draws).
+func (coll *Collection) PlaceGeometry(s *Spatial) (geometry.Geometry, error) {
 	g := s.Geometry
 	if g == nil {
 		return nil, ParamErrorf("geometry", "geometry: none given")
@@ -62,14 +79,7 @@ func (coll *Collection) prepareSpatial(s *Spatial) (*spatialFilter, error) {
 			return nil, WithParam(Errorf(Invalid, "inSR %s: the geometry cannot be placed in %s's %s: %w", from, coll.Name, coll.SRS, err), "inSR")
 		}
 	}
-	f, err := geometry.NewFilter(g, s.Rel)
-	if err != nil {
-		return nil, ParamErrorf("geometry", "%v", err)
-	}
-	_, isEnvelope := g.(geometry.Envelope)
-	sum := sha256.Sum256(geometry.AppendWKB([]byte{byte(s.Rel)}, g))
-	return &spatialFilter{key: "f" + hex.EncodeToString(sum[:12]), filter: f, pre: f.Prefilter(),
-		rectanglesExact: isEnvelope && (s.Rel == geometry.RelIntersects || s.Rel == geometry.RelEnvelopeIntersects)}, nil
+	return g, nil
 }
 
 // projectGeometry projects a query geometry: points one by one, envelopes

@@ -6,13 +6,15 @@
 #   bash docs/screenshots.sh --update   # into docs/, to commit
 #
 # Installs Debian's chromium when it is missing (as .ci/run does); mosaic
-# itself needs none of it. Pictures: a listing (list-images -f svg) and a
-# dry run (delete-image --dry-run -f html) of a sample collection built from
+# itself needs none of it. Pictures: a listing (list-images -f svg), a dry
+# run (delete-image --dry-run -f html) and the query page of `mosaic serve`
+# (a where clause and an envelope) of a sample collection built from
 # testdata/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 out=$work/shots
 [ "${1:-}" = "--update" ] && out=$root/docs
 mkdir -p "$out"
@@ -40,13 +42,27 @@ m delete-image -i scenes --where "CloudCover > 70" --dry-run -f html >"$work/dry
 shot() { # shot FILE PNG WIDTH HEIGHT
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
     --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$work/profile" \
-    --window-size="$3,$4" --screenshot="$2" "file://$1" >/dev/null 2>&1
+    --window-size="$3,$4" --screenshot="$2" "$(case $1 in http*) echo "$1" ;; *) echo "file://$1" ;; esac)" >/dev/null 2>&1
 }
 shot "$work/listing.svg" "$out/listing.png" 1040 900
 shot "$work/dryrun.html" "$out/dryrun.png" 1100 1250
 
+# The server's query page, on loopback (a free port: the log names it).
+m serve --addr 127.0.0.1:0 >/dev/null 2>"$work/serve.log" &
+server=$!
+base=
+for _ in $(seq 100); do
+  base=$(sed -n 's/.* at \(http:\/\/127\.0\.0\.1:[0-9]*\)\/arcgis\/rest\/services .*/\1/p' "$work/serve.log")
+  [ -n "$base" ] && break
+  sleep 0.1
+done
+[ -n "$base" ] || { echo "mosaic serve did not start:"; cat "$work/serve.log"; exit 1; }
+query="$base/arcgis/rest/services/Hosted/scenes/ImageServer/query?where=CloudCover+%3C+50&geometry=396000,4490000,403000,4494000&outFields=OBJECTID,Name,CloudCover&returnGeometry=false&resultRecordCount=5"
+shot "$query" "$out/query.png" 1000 1900
+pages=("$out/listing.png" "$out/dryrun.png" "$out/query.png")
+
 # Not blank: a blank page decodes to a handful of distinct byte values.
-for png in "$out/listing.png" "$out/dryrun.png"; do
+for png in "${pages[@]}"; do
   python3 - "$png" <<'PY'
 import sys, zlib, struct
 data = open(sys.argv[1], "rb").read()

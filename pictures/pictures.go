@@ -88,6 +88,20 @@ func Listing(ctx context.Context, cat *catalog.Catalog, coll *catalog.Collection
 	if b := coll.Boundary; b != nil {
 		m.AddBoundary("Boundary", boundaryRings(b), svgmap.After)
 	}
+	if q.Spatial != nil {
+		// The area asked about, where it is one (a point or points would
+		// hide under the footprints they select).
+		g, err := coll.PlaceGeometry(q.Spatial)
+		if err != nil {
+			return err
+		}
+		switch g := g.(type) {
+		case geometry.Envelope:
+			m.AddBoundary("Query geometry", g.Polygon(), svgmap.Before)
+		case geometry.Polygon:
+			m.AddBoundary("Query geometry", g, svgmap.Before)
+		}
+	}
 	err = cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
 		r, err := rings(row)
 		if err == nil && r != nil {

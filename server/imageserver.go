@@ -2,8 +2,10 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"strings"
 
 	"mosaic/catalog"
+	"mosaic/pictures"
 )
 
 // extentJSON is an ArcGIS envelope; an empty collection has an empty one
@@ -191,12 +194,21 @@ func (s *Server) imageService(req *request, name string) {
 		}
 	}
 	if req.format == "html" {
+		var svg bytes.Buffer
+		if coll.Boundary != nil {
+			err := pictures.Listing(ctx, s.cat, coll, catalog.Query{}, &svg, pictures.Options{Title: coll.Name, Width: 720, Inline: true, IDPrefix: "service-"})
+			if err != nil {
+				s.fail(req, err)
+				return
+			}
+		}
 		s.writeHTML(req, http.StatusOK, "imageserver.html", page{Title: coll.Name + " (ImageServer)",
 			Data: struct {
 				Info imageServiceInfo
 				SRS  string
 				Path string
-			}{v, coll.SRS, req.URL.Path}})
+				Map  template.HTML
+			}{v, coll.SRS, req.URL.Path, template.HTML(svg.Bytes())}}) // svgmap escapes every text it writes
 		return
 	}
 	s.writeJSON(req, v)
@@ -421,13 +433,16 @@ type queryPageData struct {
 	// The other parameters, as given (the form shows them back).
 	Time, OrderBy, PixelSize, MosaicRule, OutStatistics, GroupBy string
 	Offset, Count                                                string
+	Geometry, GeometryType, InSR, SpatialRel, OutSR              string
 	Asked                                                        bool
-	Total                                                        int64
-	Fields                                                       []string
-	Rows                                                         [][]string
-	IDs                                                          []string
-	Exceeded                                                     bool
-	JSONURL                                                      string
+	// Map draws every item the query selects (not only this page).
+	Map      template.HTML
+	Total    int64
+	Fields   []string
+	Rows     [][]string
+	IDs      []string
+	Exceeded bool
+	JSONURL  string
 }
 
 // queryPage answers a query with f=html: a form, and the items as a table.
@@ -436,7 +451,9 @@ func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams
 	d := queryPageData{Name: coll.Name, Where: q.Where, ObjectIDs: q.objectIDsText, OutFields: q.OutFields,
 		ReturnGeometry: q.ReturnGeometry, CountOnly: q.CountOnly, IDsOnly: q.IDsOnly, Distinct: q.Distinct,
 		Time: req.param("time"), OrderBy: req.param("orderByFields"), PixelSize: req.param("pixelSize"),
-		MosaicRule: req.param("mosaicRule"), OutStatistics: req.param("outStatistics"), GroupBy: req.param("groupByFieldsForStatistics")}
+		MosaicRule: req.param("mosaicRule"), OutStatistics: req.param("outStatistics"), GroupBy: req.param("groupByFieldsForStatistics"),
+		Geometry: req.param("geometry"), GeometryType: req.param("geometryType"), InSR: req.param("inSR"),
+		SpatialRel: req.param("spatialRel"), OutSR: req.param("outSR")}
 	if q.offsetGiven {
 		d.Offset = strconv.FormatInt(q.Offset, 10)
 	}
@@ -444,7 +461,7 @@ func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams
 		d.Count = strconv.FormatInt(q.Count, 10)
 	}
 	d.Asked = q.Where != "" || q.objectIDsText != "" || q.CountOnly || q.IDsOnly || d.Time != "" || d.OrderBy != "" ||
-		d.PixelSize != "" || d.MosaicRule != "" || q.Distinct
+		d.PixelSize != "" || d.MosaicRule != "" || q.Distinct || q.Spatial != nil
 	if d.Asked {
 		v := url.Values{}
 		for k, vs := range req.form {
@@ -494,6 +511,15 @@ func (s *Server) queryPage(req *request, coll *catalog.Collection, q queryParams
 				return nil
 			})
 		}
+	}
+	if err == nil && d.Asked {
+		// The map shows where the selected items are, all of them: in the
+		// collection's own reference (outSR reprojects only the answer).
+		mq := q.query(nil, false, 0, 0)
+		mq.OutSRS, mq.Distinct, mq.OrderBy = "", false, nil
+		var svg bytes.Buffer
+		err = pictures.Listing(ctx, s.cat, coll, mq, &svg, pictures.Options{Title: "Items the query selects", Width: 720, Inline: true, IDPrefix: "query-"})
+		d.Map = template.HTML(svg.Bytes()) // svgmap escapes every text it writes
 	}
 	if err != nil {
 		s.fail(req, err)

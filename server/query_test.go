@@ -377,3 +377,42 @@ func FuzzQueryParams(f *testing.F) {
 		}
 	})
 }
+
+// TestQueryPageMap: the HTML query page draws the items the query selects,
+// every one (not only the page of rows), and shows the spatial parameters
+// back in the form.
+func TestQueryPageMap(t *testing.T) {
+	h := queryFixture(t, 12)
+	q := scenesPath + "/query"
+	form := url.Values{"geometry": {"25,0,45,10"}, "spatialRel": {"esriSpatialRelEnvelopeIntersects"}, "resultRecordCount": {"1"}}
+	count := call(t, h, "GET", q, url.Values{"f": {"json"}, "geometry": form["geometry"], "spatialRel": form["spatialRel"], "returnCountOnly": {"true"}})
+	var n struct{ Count int }
+	if err := json.Unmarshal(count.Body.Bytes(), &n); err != nil || n.Count < 2 {
+		t.Fatalf("count %s: %v (the fixture should select at least 2)", count.Body, err)
+	}
+	page := call(t, h, "GET", q, form).Body.String()
+	for _, want := range []string{
+		fmt.Sprintf("Footprint map of %d items", n.Count),
+		"<option selected>esriSpatialRelEnvelopeIntersects</option>",
+		`<textarea name="geometry" rows="3" cols="60">25,0,45,10</textarea>`,
+		"<b>Items:</b> 1 (more follow",
+		"Query geometry", // the envelope, outlined
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("query page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<?xml") {
+		t.Error("the inline map carries an XML prolog")
+	}
+}
+
+// TestImageServerPageMap: the service page draws every item; an empty
+// collection has no map.
+func TestImageServerPageMap(t *testing.T) {
+	h := queryFixture(t, 12)
+	page := call(t, h, "GET", scenesPath, nil).Body.String()
+	if !strings.Contains(page, "Footprint map of 12 items") {
+		t.Errorf("service page has no map of its 12 items")
+	}
+}

@@ -18,7 +18,15 @@ var templateFiles embed.FS
 
 // pages are the HTML pages, each the layout with its own "content".
 var pages = func() map[string]*template.Template {
-	funcs := template.FuncMap{"join": strings.Join, "serviceURL": serviceURL}
+	funcs := template.FuncMap{"join": strings.Join, "serviceURL": serviceURL,
+		// The choices of the query form's select lists, ArcGIS's order.
+		"geometryTypes": func() []string {
+			return []string{"esriGeometryEnvelope", "esriGeometryPoint", "esriGeometryMultipoint", "esriGeometryPolygon"}
+		},
+		"spatialRels": func() []string {
+			return []string{"esriSpatialRelIntersects", "esriSpatialRelEnvelopeIntersects", "esriSpatialRelContains", "esriSpatialRelWithin"}
+		},
+	}
 	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html"))
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
