@@ -19,6 +19,7 @@ func exportCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "to", Required: true, Usage: "the file to write (- for stdout)"},
 			&ucli.StringFlag{Name: "format", Usage: "gti, geojson, stac or csv (default: from --to's extension)"},
 			&ucli.StringFlag{Name: "where", Aliases: []string{"w"}, Usage: "export only the items this ArcGIS SQL where clause selects"},
+			geometryFlag(), geometryTypeFlag(), inSRFlag(), spatialRelFlag(),
 			&ucli.StringFlag{Name: "datetime-field", Usage: "stac: the DATE field that gives each item its datetime (default: the collection's first DATE field)"},
 			&ucli.BoolFlag{Name: "spatial-index", Usage: "gti: add an R-tree, for GDAL's spatial filters"},
 			&ucli.BoolFlag{Name: "overwrite", Usage: "replace --to if it exists"},
@@ -36,6 +37,10 @@ func exportAction(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	spatial, err := spatialFlags(c)
+	if err != nil {
+		return err
+	}
 	cat, err := openCatalog(c)
 	if err != nil {
 		return err
@@ -45,7 +50,7 @@ func exportAction(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := formats.Export(c.Context, cat, coll, catalog.Query{Where: c.String("where")}, to, stdout(c), formats.Options{
+	n, err := formats.Export(c.Context, cat, coll, catalog.Query{Where: c.String("where"), Spatial: spatial}, to, stdout(c), formats.Options{
 		Format: f, DatetimeField: c.String("datetime-field"), SpatialIndex: c.Bool("spatial-index"), Overwrite: c.Bool("overwrite")})
 	if err != nil {
 		return err
