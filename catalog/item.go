@@ -460,9 +460,13 @@ func (ins *inserter) flush() error {
 	return nil
 }
 
-// finish writes what is buffered and extends the stored boundary.
+// finish writes what is buffered, counts the rows added onto the
+// collection's counter and extends its stored boundary.
 func (ins *inserter) finish() error {
 	if err := ins.flush(); err != nil {
+		return err
+	}
+	if err := ins.tx.addToCount(ins.ctx, ins.coll, int64(ins.inserted)); err != nil {
 		return err
 	}
 	e := ins.extent

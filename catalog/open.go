@@ -5,12 +5,10 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -231,94 +229,3 @@ func (c *Catalog) Now() time.Time { return c.now().UTC().Truncate(time.Second) }
 // DB returns the underlying database, for packages (jobs) that keep their own
 // tables in the catalog file. They must write only inside Update.
 func (c *Catalog) DB() *sql.DB { return c.db }
-
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		prefix, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(prefix)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with its number", e.Name())
-		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
-
-// SchemaVersion is the schema level this mosaic writes.
-func SchemaVersion() int {
-	ms, _ := migrations()
-	return len(ms)
-}
-
-// migrate brings the file to the latest schema, one migration per
-// transaction, so that a crash leaves it at a whole level. A file from a
-// newer mosaic is refused before anything is written.
-func (c *Catalog) migrate(ctx context.Context) error {
-	ms, err := migrations()
-	if err != nil {
-		return Errorf(Internal, "catalog migrations: %w", err)
-	}
-	version, err := c.readVersion(ctx)
-	if err != nil {
-		return err
-	}
-	if version > len(ms) {
-		return Errorf(Unavailable, "catalog %s was written by a newer mosaic (schema version %d; this mosaic knows up to %d): upgrade mosaic to use it", c.path, version, len(ms))
-	}
-	for _, m := range ms[version:] {
-		err := c.Update(ctx, func(tx *Tx) error {
-			// Another process may have migrated while we waited for the lock.
-			var now int
-			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
-				return err
-			}
-			if now >= m.version {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("apply %s: %w", m.name, err)
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migrate catalog %s: %w", c.path, explain(c.path, err))
-		}
-	}
-	return nil
-}
-
-// readVersion returns the schema level, refusing SQLite files that belong to
-// something else.
-func (c *Catalog) readVersion(ctx context.Context) (int, error) {
-	var version, appID, tables int
-	row := c.db.QueryRowContext(ctx, "SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_schema)")
-	if err := row.Scan(&version, &appID, &tables); err != nil {
-		return 0, explain(c.path, fmt.Errorf("read catalog %s: %w", c.path, err))
-	}
-	if appID != applicationID && (appID != 0 || tables > 0) {
-		return 0, Errorf(Unavailable, "catalog %s is an SQLite database but not a mosaic catalog", c.path)
-	}
-	return version, nil
-}
