@@ -251,6 +251,10 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if n := counter(t, cat, coll); n != 300 {
 		t.Errorf("counter %d, want 300", n)
 	}
+	problems, err := cat.Check(ctx, catalog.CheckOptions{})
+	if err != nil || len(problems) != 0 {
+		t.Errorf("check after migration: %v %v", problems, err)
+	}
 }
 
 // writeVersion1 writes a catalog of schema version 1 at path, with

@@ -202,6 +202,8 @@ func NewApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			deleteCollectionCommand(),
 			jobsCommand(),
 			serveCommand(),
+			checkCommand(),
+			backupCommand(),
 			configCommand(),
 		}),
 		DisableSliceFlagSeparator: true,

@@ -73,6 +73,10 @@ func TestJobsOfVersion1(t *testing.T) {
 	if got := e.removedIDs(t, r); fmt.Sprint(got) != fmt.Sprint(claimed2) {
 		t.Errorf("removedItems of the resumed job: %d items, want %d", len(got), len(claimed2))
 	}
+	problems, err := e.m.Check(ctx)
+	if err != nil || len(problems) != 0 {
+		t.Errorf("check: %v %v", problems, err)
+	}
 	for _, j := range []*Job{j2, j1} {
 		if _, err := e.m.Undo(ctx, j.ID); err != nil {
 			t.Fatalf("undo %s: %v", j.ID, err)

@@ -690,6 +690,9 @@ func crashOnce(t *testing.T, plan killPlan, resumeKill, undoKill time.Duration) 
 	}
 	assertIDs(t, objectIDs(t, db, "items_1"), expectedIDs(baseItems, match, lateIDs...))
 	assertIDs(t, removedByJob(t, path, j.id), match)
+	if r := mosaic(t, path, "check"); r.code != 0 {
+		t.Errorf("mosaic check after resume: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 
 	if undoKill > 0 {
 		// Undo is one transaction: killed, it has either happened whole or
@@ -718,6 +721,9 @@ func crashOnce(t *testing.T, plan killPlan, resumeKill, undoKill time.Duration) 
 	integrityOK(t, db)
 	assertIDs(t, objectIDs(t, db, "items_1"), expectedIDs(baseItems, nil, lateIDs...))
 	assertSameAsBase(t, db)
+	if r := mosaic(t, path, "check"); r.code != 0 {
+		t.Errorf("mosaic check after undo: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	t.Logf("resume took %v, undo %v", resumeTook.Round(time.Millisecond), undoTook.Round(time.Millisecond))
 	return phase
 }

@@ -19,6 +19,17 @@ func backdate(t testing.TB, cat *catalog.Catalog, id string, d time.Duration) {
 	exec1(t, cat, "UPDATE jobs SET finished = '"+catalog.Timestamp(fixedNow().Add(-d))+"' WHERE id = '"+id+"'")
 }
 
+// assertSound fails unless mosaic check finds nothing wrong.
+func assertSound(t testing.TB, m *Manager) {
+	t.Helper()
+	problems, err := m.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("check: %s", p)
+	}
+}
 
 // TestPurge proves that a purge drops undo logs for good, keeps the list of
 // what was removed, refuses what it must not drop, and gives the space
@@ -65,6 +76,7 @@ func TestPurge(t *testing.T) {
 				t.Errorf("purged job: purged %v, messages %q", got.Purged, messageTexts(got))
 			}
 			assertRows(t, e.rows(t), without(before, e.matching()))
+			assertSound(t, e.m)
 			_, err = e.m.Purge(ctx, PurgeOptions{JobID: j.ID})
 			assertCode(t, err, catalog.Conflict)
 		})
@@ -108,6 +120,7 @@ func TestPurge(t *testing.T) {
 			t.Errorf("removedItems of an undone, purged job ends …%s", buf.String()[max(0, buf.Len()-80):])
 		}
 		mustRun(t, e.m, waiting.ID, Succeeded)
+		assertSound(t, e.m)
 	})
 
 	t.Run("Refusals", func(t *testing.T) {
@@ -143,6 +156,7 @@ func TestPurge(t *testing.T) {
 		_, err = e.m.Purge(ctx, PurgeOptions{JobID: "j00000000000000000000000000000000"})
 		assertCode(t, err, catalog.NotFound)
 		mustRun(t, e.m, failed.ID, Succeeded)
+		assertSound(t, e.m)
 	})
 
 	t.Run("DeletedCollection", func(t *testing.T) {
@@ -162,6 +176,7 @@ func TestPurge(t *testing.T) {
 		if n := count(t, e.cat.DB(), "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'undo%' OR name LIKE 'items%'"); n != 0 {
 			t.Errorf("%d item or undo tables left", n)
 		}
+		assertSound(t, e.m)
 	})
 }
 
