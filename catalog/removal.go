@@ -161,10 +161,12 @@ func (e Estimate) Fraction() float64 {
 // ones are sampled in sampleWindows windows of sampleWidth OBJECTIDs, at
 // places drawn from seed (~16k rows read, some 30 ms at a million items).
 const (
-	exactBelow    = 50_000
 	sampleWindows = 64
 	sampleWidth   = 256
 )
+
+// exactBelow is a variable so that tests can sample small collections.
+var exactBelow int64 = 50_000
 
 // EstimateMatches counts (small collections) or estimates by sampling
 // (large ones) how many items of coll up to OBJECTID high clause selects.
@@ -186,7 +188,7 @@ func (tx *Tx) EstimateMatches(ctx context.Context, coll *Collection, clause *whe
 		est.Exact = true
 		return est, nil
 	}
-	q := fmt.Sprintf("SELECT count(*), total((%s) IS TRUE) FROM %s WHERE OBJECTID BETWEEN ? AND ?", clause.SQL, table)
+	q := fmt.Sprintf("SELECT count(*), count(CASE WHEN (%s) IS TRUE THEN 1 END) FROM %s WHERE OBJECTID BETWEEN ? AND ?", clause.SQL, table)
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	var seen, matched float64
 	err = tx.Guard(ctx, []string{coll.Table()}, "", func() error {

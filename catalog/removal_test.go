@@ -300,3 +300,38 @@ func writeVersion1(tb testing.TB, path string, n int) {
 		tb.Fatal(err)
 	}
 }
+
+// TestEstimateMatches: small collections are counted, big ones sampled,
+// within a few percent, the same way each time for a given seed.
+func TestEstimateMatches(t *testing.T) {
+	cat := mustOpen(t)
+	coll := mustScenes(t, cat, 20000) // CloudCover i*10 % 100: 0, 10, … 90
+	estimate := func(text string, seed uint64) catalog.Estimate {
+		var est catalog.Estimate
+		err := cat.View(ctx, func(tx *catalog.Tx) error {
+			var err error
+			est, err = tx.EstimateMatches(ctx, coll, compile(t, coll, text), 20000, seed)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return est
+	}
+	if est := estimate("CloudCover >= 90", 1); !est.Exact || est.Matches != 2000 || est.Items != 20000 {
+		t.Errorf("count of a small collection: %+v, want exactly 2000 of 20000", est)
+	}
+	defer catalog.SetExactBelow(1000)()
+	for _, c := range []struct {
+		where string
+		want  float64
+	}{{"CloudCover >= 90", 0.1}, {"CloudCover < 50", 0.5}, {"1=1", 1}, {"CloudCover > 1000", 0}} {
+		est := estimate(c.where, 7)
+		if est.Exact || est.Items != 20000 || est.Fraction() < c.want-0.03 || est.Fraction() > c.want+0.03 {
+			t.Errorf("sample of %q: %+v (%.3f), want about %.2f", c.where, est, est.Fraction(), c.want)
+		}
+		if again := estimate(c.where, 7); again != est {
+			t.Errorf("the same seed sampled %+v, then %+v", est, again)
+		}
+	}
+}
