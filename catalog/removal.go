@@ -260,6 +260,17 @@ func (tx *Tx) RemoveRange(ctx context.Context, coll *Collection, clause *where.C
 	return n, tx.addToCount(ctx, coll, -n)
 }
 
+// Union returns the extent that covers e and o (either may be nil).
+func (e *Extent) Union(o *Extent) *Extent {
+	switch {
+	case e == nil:
+		return o
+	case o == nil:
+		return e
+	}
+	return &Extent{math.Min(e.XMin, o.XMin), math.Min(e.YMin, o.YMin), math.Max(e.XMax, o.XMax), math.Max(e.YMax, o.YMax)}
+}
+
 // SwapOut removes in one step the items of coll up to OBJECTID high that
 // clause selects: the items it keeps are copied into a new item table,
 // which takes the collection's table name, and the former table becomes
@@ -349,90 +360,14 @@ func (tx *Tx) extent(ctx context.Context, q string, args ...any) (*Extent, error
 	return nil, nil
 }
 
-// ShrinkBoundary brings coll's stored boundary to the extent of its
-// remaining primary items after a removal, provided it was that extent
-// before (else see RecomputeBoundary). removed is the extent of the primary
-// items removed, when known (nil: none were).
-//
-// An edge of the boundary can only move if a removed item reached it, and
-// only if no remaining item reaches it: the edges reached are probed with
-// one scan of the items on them, which stops as soon as each has an item;
-// only when an edge has none left is the boundary computed again, in one
-// pass. Removals that keep clear of the edges cost nothing.
-func (tx *Tx) ShrinkBoundary(ctx context.Context, coll *Collection, removed *Extent, known bool) error {
-	b := coll.Boundary
-	if b == nil || known && removed == nil {
-		return nil
-	}
-	n, err := tx.CountItems(ctx, coll)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return tx.storeBoundary(ctx, coll, nil)
-	}
-	edges := [4]bool{true, true, true, true} // XMin, YMin, XMax, YMax
-	if known {
-		edges = [4]bool{removed.XMin <= b.XMin, removed.YMin <= b.YMin, removed.XMax >= b.XMax, removed.YMax >= b.YMax}
-	}
-	var conds []string
-	var args []any
-	for i, c := range []string{"XMin <= ?", "YMin <= ?", "XMax >= ?", "YMax >= ?"} {
-		if edges[i] {
-			conds = append(conds, c)
-			args = append(args, [4]float64{b.XMin, b.YMin, b.XMax, b.YMax}[i])
-		}
-	}
-	if len(conds) == 0 {
-		return nil
-	}
-	held, err := tx.edgesHeld(ctx, coll, conds, args, edges)
-	if err != nil {
-		return err
-	}
-	if held {
-		return nil
-	}
-	return tx.RecomputeBoundary(ctx, coll)
-}
-
 // RecomputeBoundary sets coll's boundary to the extent of its primary
-// items, in one pass over them: for when the stored boundary may be larger
-// than that extent (a removal ran without updating it).
+// items, in one pass over them.
 func (tx *Tx) RecomputeBoundary(ctx context.Context, coll *Collection) error {
 	e, err := tx.extent(ctx, fmt.Sprintf("SELECT min(XMin), min(YMin), max(XMax), max(YMax) FROM %s WHERE Category = %d", quoteIdent(coll.Table()), CategoryPrimary))
 	if err != nil {
 		return fmt.Errorf("compute boundary of %s: %w", coll.Name, err)
 	}
 	return tx.storeBoundary(ctx, coll, e)
-}
-
-// edgesHeld reports whether each edge of coll's boundary marked in edges
-// still has a primary item on it, reading the items on the edges (conds)
-// until each has one.
-func (tx *Tx) edgesHeld(ctx context.Context, coll *Collection, conds []string, args []any, edges [4]bool) (bool, error) {
-	b := coll.Boundary
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf("SELECT XMin, YMin, XMax, YMax FROM %s WHERE Category = %d AND (%s)",
-		quoteIdent(coll.Table()), CategoryPrimary, strings.Join(conds, " OR ")), args...)
-	if err != nil {
-		return false, fmt.Errorf("probe boundary of %s: %w", coll.Name, err)
-	}
-	defer rows.Close()
-	need := edges
-	for rows.Next() {
-		var x0, y0, x1, y1 sql.NullFloat64
-		if err := rows.Scan(&x0, &y0, &x1, &y1); err != nil {
-			return false, fmt.Errorf("probe boundary of %s: %w", coll.Name, err)
-		}
-		need[0] = need[0] && !(x0.Valid && x0.Float64 <= b.XMin)
-		need[1] = need[1] && !(y0.Valid && y0.Float64 <= b.YMin)
-		need[2] = need[2] && !(x1.Valid && x1.Float64 >= b.XMax)
-		need[3] = need[3] && !(y1.Valid && y1.Float64 >= b.YMax)
-		if need == [4]bool{} {
-			return true, nil
-		}
-	}
-	return false, rows.Err()
 }
 
 // overview is an overview item's OBJECTID and extent.
@@ -577,10 +512,7 @@ func (tx *Tx) Restore(ctx context.Context, coll *Collection, l *UndoLog) (int64,
 		return 0, err
 	}
 	if e != nil {
-		if b := coll.Boundary; b != nil {
-			e = &Extent{math.Min(b.XMin, e.XMin), math.Min(b.YMin, e.YMin), math.Max(b.XMax, e.XMax), math.Max(b.YMax, e.YMax)}
-		}
-		if err := tx.storeBoundary(ctx, coll, e); err != nil {
+		if err := tx.storeBoundary(ctx, coll, e.Union(coll.Boundary)); err != nil {
 			return 0, err
 		}
 	}

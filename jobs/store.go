@@ -235,6 +235,35 @@ func update(ctx context.Context, tx *catalog.Tx, j *Job) error {
 	return nil
 }
 
+// poll reads, inside tx, what others may have changed while this process
+// runs job j (its status, owner and cancel request), checks that this
+// process still owns it, and reports whether a cancel was asked for: the
+// cheap reload of a job's batches.
+func poll(ctx context.Context, tx *catalog.Tx, j *Job) (cancel bool, err error) {
+	var status Status
+	var owner sql.NullString
+	var cancelRequested bool
+	if err := tx.QueryRowContext(ctx, "SELECT status, owner, cancel_requested FROM jobs WHERE seq = ?", j.Seq).Scan(&status, &owner, &cancelRequested); err != nil {
+		return false, fmt.Errorf("read job %s: %w", j.ID, err)
+	}
+	if owner.String != self.String() {
+		return false, catalog.Errorf(catalog.Conflict, "job %s was taken over by %s", j.ID, owner.String)
+	}
+	j.Status, j.CancelRequested = status, cancelRequested
+	return cancelRequested || status == Cancelling, nil
+}
+
+// saveBatch writes, inside tx, the progress of a running delete: what a
+// batch changes.
+func saveBatch(ctx context.Context, tx *catalog.Tx, j *Job) error {
+	_, err := tx.ExecContext(ctx, "UPDATE jobs SET total = ?, done = ?, cursor = ?, estimated = ?, heartbeat = ? WHERE seq = ?",
+		j.Total, j.Done, j.Cursor, j.Estimated, nullTime(j.Heartbeat), j.Seq)
+	if err != nil {
+		return fmt.Errorf("update job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
 // markWaiting sets job id to esriJobWaiting if it is still submitted.
 func markWaiting(ctx context.Context, tx *catalog.Tx, id string) error {
 	_, err := tx.ExecContext(ctx, "UPDATE jobs SET status = ? WHERE id = ? AND status = ?", Waiting, id, Submitted)
