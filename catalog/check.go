@@ -37,7 +37,7 @@ type CheckOptions struct {
 // schemaTables are the tables of migrations/*.sql, and SQLite's own.
 var schemaTables = map[string]bool{
 	"collections": true, "collection_fields": true, "jobs": true, "job_messages": true,
-	"settings": true, "removed_lists": true, "sqlite_sequence": true,
+	"settings": true, "removed_lists": true, "edge_items": true, "sqlite_sequence": true,
 }
 
 var itemTableRE = regexp.MustCompile(`^items_([0-9]+)$`)
@@ -193,7 +193,7 @@ func (c *Catalog) checkIntegrity(ctx context.Context, add func(check, subject, f
 	return rows.Err()
 }
 
-// checkCollection checks coll's counter and boundary.
+// checkCollection checks coll's counter, boundary and edge items.
 func (tx *Tx) checkCollection(ctx context.Context, coll *Collection, loose bool, add func(check, subject, format string, args ...any)) error {
 	var counted, counter int64
 	if err := tx.QueryRowContext(ctx, "SELECT count(*), (SELECT item_count FROM collections WHERE id = ?) FROM "+quoteIdent(coll.Table()), coll.ID).Scan(&counted, &counter); err != nil {
@@ -218,7 +218,7 @@ func (tx *Tx) checkCollection(ctx context.Context, coll *Collection, loose bool,
 	case e != nil && !loose && *b != *e:
 		add("boundary", coll.Name, "the boundary is %s, the primary items' extent %s", b, e)
 	}
-	return nil
+	return tx.checkEdges(ctx, coll, add)
 }
 
 func (e *Extent) String() string {

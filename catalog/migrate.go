@@ -30,6 +30,7 @@ var migrationSteps = map[int]struct {
 }{
 	2: {after: migrateJobsAndCounts},
 	3: {before: vacuumToIncremental},
+	4: {after: migrateEdges},
 }
 
 func migrations() ([]migration, error) {
@@ -259,6 +260,21 @@ func migrateJobsAndCounts(ctx context.Context, tx *Tx) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE jobs SET clause = ? WHERE seq = ?", frozen, j.seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateEdges is the Go part of migration 4: it finds the edge items of
+// each collection (one pass per edge).
+func migrateEdges(ctx context.Context, tx *Tx) error {
+	colls, err := tx.scanCollections(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, coll := range colls {
+		if err := tx.FillEdges(ctx, coll); err != nil {
 			return err
 		}
 	}

@@ -257,18 +257,10 @@ func (tx *Tx) RemoveRange(ctx context.Context, coll *Collection, clause *where.C
 	if d, err := res.RowsAffected(); err != nil || d != n {
 		return 0, Errorf(Internal, "delete items of %s: %d deleted, %d copied to %s (%v)", coll.Name, d, n, undoTable, err)
 	}
-	return n, tx.addToCount(ctx, coll, -n)
-}
-
-// Union returns the extent that covers e and o (either may be nil).
-func (e *Extent) Union(o *Extent) *Extent {
-	switch {
-	case e == nil:
-		return o
-	case o == nil:
-		return e
+	if err := tx.dropGoneEdges(ctx, coll); err != nil {
+		return 0, err
 	}
-	return &Extent{math.Min(e.XMin, o.XMin), math.Min(e.YMin, o.YMin), math.Max(e.XMax, o.XMax), math.Max(e.YMax, o.YMax)}
+	return n, tx.addToCount(ctx, coll, -n)
 }
 
 // SwapOut removes in one step the items of coll up to OBJECTID high that
@@ -326,28 +318,14 @@ func (tx *Tx) SwapOut(ctx context.Context, coll *Collection, clause *where.Claus
 	if _, err := tx.ExecContext(ctx, "UPDATE collections SET item_count = ? WHERE id = ?", n, coll.ID); err != nil {
 		return 0, fmt.Errorf("count items of %s: %w", coll.Name, err)
 	}
+	if err := tx.dropGoneEdges(ctx, coll); err != nil {
+		return 0, err
+	}
 	return before - n, nil
 }
 
 // quoteString quotes an SQL string literal; for names from the schema only.
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// RemovedExtent returns the extent of the primary items of the undo log,
-// or nil when it removed none.
-func (tx *Tx) RemovedExtent(ctx context.Context, l *UndoLog) (*Extent, error) {
-	cond, args := l.removed()
-	var e *Extent
-	err := tx.guardLog(ctx, l, nil, "", func() error {
-		var err error
-		e, err = tx.extent(ctx, "SELECT min(XMin), min(YMin), max(XMax), max(YMax) FROM "+quoteIdent(l.Table)+
-			fmt.Sprintf(" WHERE Category = %d AND %s", CategoryPrimary, cond), args...)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("extent of the items removed: %w", err)
-	}
-	return e, nil
-}
 
 func (tx *Tx) extent(ctx context.Context, q string, args ...any) (*Extent, error) {
 	var xmin, ymin, xmax, ymax sql.NullFloat64
@@ -358,16 +336,6 @@ func (tx *Tx) extent(ctx context.Context, q string, args ...any) (*Extent, error
 		return &Extent{xmin.Float64, ymin.Float64, xmax.Float64, ymax.Float64}, nil
 	}
 	return nil, nil
-}
-
-// RecomputeBoundary sets coll's boundary to the extent of its primary
-// items, in one pass over them.
-func (tx *Tx) RecomputeBoundary(ctx context.Context, coll *Collection) error {
-	e, err := tx.extent(ctx, fmt.Sprintf("SELECT min(XMin), min(YMin), max(XMax), max(YMax) FROM %s WHERE Category = %d", quoteIdent(coll.Table()), CategoryPrimary))
-	if err != nil {
-		return fmt.Errorf("compute boundary of %s: %w", coll.Name, err)
-	}
-	return tx.storeBoundary(ctx, coll, e)
 }
 
 // overview is an overview item's OBJECTID and extent.
@@ -487,12 +455,16 @@ func (tx *Tx) ClearStale(ctx context.Context, coll *Collection, ids []int64) err
 
 // Restore puts back into coll the rows the undo log removed, with their
 // own OBJECTIDs and values, counts them back onto the collection's counter
-// and extends its boundary over them. It returns the number restored.
+// and grows its boundary back over them. It returns the number restored.
 func (tx *Tx) Restore(ctx context.Context, coll *Collection, l *UndoLog) (int64, error) {
+	before, err := tx.CountItems(ctx, coll)
+	if err != nil {
+		return 0, err
+	}
 	cols := columnList(coll.columns())
 	cond, args := l.removed()
 	var n int64
-	err := tx.guardLog(ctx, l, nil, coll.Table(), func() error {
+	err = tx.guardLog(ctx, l, nil, coll.Table(), func() error {
 		res, err := tx.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s ORDER BY OBJECTID",
 			quoteIdent(coll.Table()), cols, cols, quoteIdent(l.Table), cond), args...)
 		if err != nil {
@@ -507,16 +479,10 @@ func (tx *Tx) Restore(ctx context.Context, coll *Collection, l *UndoLog) (int64,
 	if err := tx.addToCount(ctx, coll, n); err != nil {
 		return 0, err
 	}
-	e, err := tx.RemovedExtent(ctx, l)
-	if err != nil {
+	if err := tx.restoreEdges(ctx, coll, l, before); err != nil {
 		return 0, err
 	}
-	if e != nil {
-		if err := tx.storeBoundary(ctx, coll, e.Union(coll.Boundary)); err != nil {
-			return 0, err
-		}
-	}
-	return n, nil
+	return n, tx.UpdateBoundary(ctx, coll)
 }
 
 // ItemRef names an item: what a dry run lists and a job's audit of the
@@ -576,6 +542,15 @@ func (tx *Tx) MatchingItems(ctx context.Context, coll *Collection, clause *where
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("match items of %s: %w", coll.Name, err)
+	}
+	return nil
+}
+
+// ForgetEdges drops the edge items of collection id, deleted for good
+// (the purge of a DeleteImageCollection).
+func (tx *Tx) ForgetEdges(ctx context.Context, id int64) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM edge_items WHERE collection_id = ? AND NOT EXISTS (SELECT 1 FROM collections WHERE id = ?)", id, id); err != nil {
+		return fmt.Errorf("drop edge items: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package catalog_test
 
 import (
 	"database/sql"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -332,6 +334,102 @@ func TestEstimateMatches(t *testing.T) {
 		}
 		if again := estimate(c.where, 7); again != est {
 			t.Errorf("the same seed sampled %+v, then %+v", est, again)
+		}
+	}
+}
+
+// TestEdgeItems changes a collection at random — additions, removals row
+// by row and by swap, restores — and checks after each that the boundary
+// the edge items give is the extent of the primary items, and that the
+// edge items are what they must be. Removing a whole edge's worth of items
+// empties its prefix, which is then filled again from the items.
+func TestEdgeItems(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	cat := mustOpen(t)
+	coll, err := cat.CreateCollection(ctx, catalog.NewCollection{Name: "scenes", SRS: "EPSG:32632", Fields: sceneFields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(n int) {
+		items := make([]catalog.Item, n)
+		for i := range items {
+			x, y := float64(rng.IntN(1000)), float64(rng.IntN(1000))
+			w, h := float64(1+rng.IntN(30)), float64(1+rng.IntN(30))
+			cat := catalog.CategoryPrimary
+			if rng.IntN(20) == 0 {
+				cat = catalog.CategoryOverview
+			}
+			items[i] = catalog.Item{Raster: fmt.Sprintf("/r/%d.tif", rng.Int()), Category: cat,
+				Footprint:  [][2]float64{{x, y + h}, {x + w, y + h}, {x + w, y}, {x, y}},
+				Attributes: map[string]any{"CloudCover": float64(rng.IntN(100))}}
+		}
+		if _, err := cat.AddItems(ctx, coll, items); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verify := func(step string) {
+		t.Helper()
+		update(t, cat, func(tx *catalog.Tx) error { return tx.UpdateBoundary(ctx, coll) })
+		got, err := cat.Collection(ctx, "scenes")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want *catalog.Extent
+		var x0, y0, x1, y1 sql.NullFloat64
+		cat.DB().QueryRow("SELECT min(XMin), min(YMin), max(XMax), max(YMax) FROM items_1 WHERE Category = 1").Scan(&x0, &y0, &x1, &y1)
+		if x0.Valid {
+			want = &catalog.Extent{XMin: x0.Float64, YMin: y0.Float64, XMax: x1.Float64, YMax: y1.Float64}
+		}
+		if !reflect.DeepEqual(got.Boundary, want) {
+			t.Fatalf("after %s: boundary %v, want %v", step, got.Boundary, want)
+		}
+		problems, err := cat.Check(ctx, catalog.CheckOptions{UndoTables: map[string]bool{"undo_1": true, "undo_2": true, "undo_3": true, "undo_4": true, "undo_5": true, "undo_6": true, "undo_7": true, "undo_8": true}})
+		if err != nil || len(problems) > 0 {
+			t.Fatalf("after %s: %v %v", step, problems, err)
+		}
+	}
+	add(500)
+	verify("adding 500 items to an empty collection")
+	var logs []*catalog.UndoLog
+	for step := 0; step < 8; step++ {
+		var high int64
+		cat.DB().QueryRow("SELECT max(OBJECTID) FROM items_1").Scan(&high)
+		table := fmt.Sprintf("undo_%d", step+1)
+		switch op := rng.IntN(4); {
+		case op == 0 || len(logs) == 0 && op == 3:
+			add(1 + rng.IntN(200))
+			verify("an addition")
+			continue
+		case op == 1:
+			// Row by row: the items west of x, which empties the XMin edge.
+			c := compile(t, coll, fmt.Sprintf("XMin < %d OR CloudCover > %d", rng.IntN(400), 50+rng.IntN(50)))
+			update(t, cat, func(tx *catalog.Tx) error {
+				if err := tx.CreateUndoTable(ctx, coll, table); err != nil {
+					return err
+				}
+				_, err := tx.RemoveRange(ctx, coll, c, table, 0, high)
+				return err
+			})
+			logs = append(logs, &catalog.UndoLog{Table: table, Kind: catalog.UndoRows, UpTo: high})
+			verify("a removal row by row")
+		case op == 2:
+			c := compile(t, coll, fmt.Sprintf("YMax > %d", 200+rng.IntN(800)))
+			update(t, cat, func(tx *catalog.Tx) error {
+				_, err := tx.SwapOut(ctx, coll, c, high, table)
+				return err
+			})
+			logs = append(logs, &catalog.UndoLog{Table: table, Kind: catalog.UndoSwap, UpTo: high, Clause: c})
+			verify("a swap")
+		default:
+			l := logs[len(logs)-1]
+			logs = logs[:len(logs)-1]
+			update(t, cat, func(tx *catalog.Tx) error {
+				_, err := tx.Restore(ctx, coll, l)
+				return err
+			})
+			verify("a restore")
 		}
 	}
 }

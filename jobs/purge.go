@@ -163,6 +163,11 @@ func (m *Manager) purgeOne(ctx context.Context, id, reason string) (*PurgedJob, 
 		if err := tx.DropUndoLog(ctx, j.UndoTable); err != nil {
 			return err
 		}
+		if j.Task == TaskDeleteImageCollection {
+			if err := tx.ForgetEdges(ctx, j.CollectionID); err != nil {
+				return err
+			}
+		}
 		j.Purged = tx.Now
 		if err := addMessage(ctx, tx, j, Informative, "Undo log purged (%s): the %d items it removed can no longer be restored; removedItems still lists them", reason, j.Done); err != nil {
 			return err

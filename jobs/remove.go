@@ -274,7 +274,8 @@ func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool)
 		var stale []int64
 		if j.Done > 0 && log != nil {
 			if j.inputBool("updateBoundary", true) {
-				if err := shrinkBoundary(ctx, tx, j, coll, log); err != nil {
+				// The edge items say it without reading the collection.
+				if err := tx.UpdateBoundary(ctx, coll); err != nil {
 					return err
 				}
 			}
@@ -310,34 +311,4 @@ func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool)
 		msgs = append([]Message{Info(fmt.Sprintf("Deleted %d of %d items from %s", j.Done, j.Total, coll.Name))}, msgs...)
 		return finish(ctx, tx, j, Succeeded, resultURL(coll.URL), msgs...)
 	})
-}
-
-// shrinkBoundary brings the boundary of coll to the extent of its primary
-// items after job j removed some, in at most one pass over them. After a
-// removal row by row, the extent of the removed items (in the undo table,
-// few) says whether they reached an edge of the boundary: when none did,
-// the boundary stays as it is and nothing else is read. Otherwise, after a
-// swap, or when the stored boundary may not be the extent of the items
-// before the job (another delete that stands ran without updating it, or
-// ran at the same time), the items left are read once.
-func shrinkBoundary(ctx context.Context, tx *catalog.Tx, j *Job, coll *catalog.Collection, log *catalog.UndoLog) error {
-	others, err := standingDeletes(ctx, tx, j.CollectionID, j.Seq)
-	if err != nil {
-		return err
-	}
-	exact := coll.Boundary != nil && log.Kind == catalog.UndoRows
-	for _, o := range others {
-		running := !o.Status.Finished() || o.Status == Failed || !o.Finished.Before(j.Started)
-		exact = exact && !running && o.inputBool("updateBoundary", true)
-	}
-	if exact {
-		removed, err := tx.RemovedExtent(ctx, log)
-		if err != nil {
-			return err
-		}
-		if b := coll.Boundary; removed == nil || removed.XMin > b.XMin && removed.YMin > b.YMin && removed.XMax < b.XMax && removed.YMax < b.YMax {
-			return nil // no edge was reached: the boundary holds
-		}
-	}
-	return tx.RecomputeBoundary(ctx, coll)
 }
