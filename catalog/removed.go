@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -58,23 +59,40 @@ func (tx *Tx) SaveRemovedList(ctx context.Context, seq int64, l *UndoLog) (int64
 		n = 0
 		return nil
 	}
-	err = tx.EachRemoved(ctx, l, func(it ItemRef) error {
-		if n == 0 {
-			first, prev = it.OBJECTID, it.OBJECTID
-		}
-		raw.Write(tmp[:binary.PutUvarint(tmp[:], uint64(it.OBJECTID-prev))])
-		raw.Write(tmp[:binary.PutUvarint(tmp[:], uint64(len(it.Name)))])
-		raw.WriteString(it.Name)
-		prev = it.OBJECTID
-		if n++; n == listChunk {
-			return flush()
-		}
-		return nil
+	cond, args := l.removed()
+	var rows *sql.Rows
+	err = tx.guardLog(ctx, l, nil, "", func() error {
+		var err error
+		rows, err = tx.QueryContext(ctx, "SELECT OBJECTID, Name FROM "+quoteIdent(l.Table)+" WHERE "+cond+" ORDER BY OBJECTID", args...)
+		return err
 	})
-	if err == nil {
-		err = flush()
-	}
 	if err != nil {
+		return 0, fmt.Errorf("read removed items: %w", err)
+	}
+	defer rows.Close()
+	var id int64
+	var name sql.RawBytes // no string per item: there may be millions
+	for rows.Next() {
+		if err := rows.Scan(&id, &name); err != nil {
+			return 0, fmt.Errorf("read removed items: %w", err)
+		}
+		if n == 0 {
+			first, prev = id, id
+		}
+		raw.Write(tmp[:binary.PutUvarint(tmp[:], uint64(id-prev))])
+		raw.Write(tmp[:binary.PutUvarint(tmp[:], uint64(len(name)))])
+		raw.Write(name)
+		prev = id
+		if n++; n == listChunk {
+			if err := flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("read removed items: %w", err)
+	}
+	if err := flush(); err != nil {
 		return 0, err
 	}
 	return total, nil
