@@ -53,7 +53,7 @@ func TestConcurrentSubmits(t *testing.T) {
 		}
 	}
 	t.Logf("%d concurrent submissions: the slowest answered in %v", n, slowest.Round(time.Millisecond))
-	if slowest > time.Second {
+	if slowest > time.Second && !raceDetector {
 		t.Errorf("the slowest of %d concurrent submissions took %v, want ≤ 1s", n, slowest)
 	}
 	deadline := time.Now().Add(60 * time.Second)
@@ -134,7 +134,7 @@ func TestCancelRunningDelete(t *testing.T) {
 			if d.JobStatus != jobs.Cancelling && d.JobStatus != jobs.Cancelled {
 				t.Fatalf("cancel answered %s %+v", d.JobStatus, d.Messages)
 			}
-			if took > time.Second {
+			if took > time.Second && !raceDetector {
 				t.Errorf("cancel took %v, want ≤ 1s", took)
 			}
 			var j *jobs.Job
@@ -158,5 +158,52 @@ func TestCancelRunningDelete(t *testing.T) {
 				t.Errorf("%d items left, want %d", c, int64(items)-j.Done)
 			}
 		})
+	}
+}
+
+// TestServeAppliesRetention: mosaic serve purges, on its own and
+// periodically, the undo logs that the catalog's retention setting says are
+// too old, and logs it.
+func TestServeAppliesRetention(t *testing.T) {
+	old := retainEvery
+	retainEvery = 20 * time.Millisecond
+	defer func() { retainEvery = old }()
+	cat := mustOpen(t, "", nil)
+	mustScenes(t, cat, "scenes", 100)
+	m := jobs.NewManager(cat)
+	j, err := m.SubmitDeleteImage(ctx, jobs.DeleteImageParams{ImageCollection: "scenes", Where: "CloudCover < 50"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Run(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	sv := startServing(t, m, nil, Options{})
+	time.Sleep(100 * time.Millisecond) // a few rounds: nothing is old enough, nothing is set
+	if got, _ := m.Get(ctx, j.ID); !got.Purged.IsZero() {
+		t.Fatal("purged without a retention setting")
+	}
+	if err := m.SetSetting(ctx, jobs.SettingRetention, "30d"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cat.DB().Exec("UPDATE jobs SET finished = datetime('now', '-40 days') WHERE id = ?", j.ID); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got, err := m.Get(ctx, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Purged.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not purge a job finished 40 days ago under retention 30d")
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(sv.logs.String(), "retention: purged the undo logs of 1 job(s)"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the log does not say what was purged:\n%s", sv.logs)
+		}
 	}
 }
