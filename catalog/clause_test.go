@@ -52,10 +52,30 @@ func TestClauseFailuresOnDataAreBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			check("MatchingItems", cat.View(ctx, func(tx *catalog.Tx) error {
-				return tx.MatchingItems(ctx, coll, clause, nil, func(catalog.ItemRef) error { return nil })
+				return tx.MatchingItems(ctx, coll, clause, func(catalog.ItemRef) error { return nil })
 			}))
-			check("Claim", cat.Update(ctx, func(tx *catalog.Tx) error {
-				_, err := tx.Claim(ctx, coll, clause, "undo_test", nil)
+			// A job stores its clause and runs it later: the stored clause
+			// explains the failure as well.
+			text, err := catalog.EncodeClause(clause)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if clause, err = catalog.DecodeClause(text); err != nil {
+				t.Fatal(err)
+			}
+			check("EstimateMatches", cat.View(ctx, func(tx *catalog.Tx) error {
+				_, err := tx.EstimateMatches(ctx, coll, clause, 2, 1)
+				return err
+			}))
+			check("RemoveRange", cat.Update(ctx, func(tx *catalog.Tx) error {
+				if err := tx.CreateUndoTable(ctx, coll, "undo_test"); err != nil {
+					return err
+				}
+				_, err := tx.RemoveRange(ctx, coll, clause, "undo_test", 0, 2)
+				return err
+			}))
+			check("SwapOut", cat.Update(ctx, func(tx *catalog.Tx) error {
+				_, err := tx.SwapOut(ctx, coll, clause, 2, "undo_test")
 				return err
 			}))
 		})

@@ -438,57 +438,28 @@ func (c *Catalog) CountItems(ctx context.Context, coll *Collection) (int64, erro
 	return n, err
 }
 
-// CountItems returns the number of items in coll, inside tx.
+// CountItems returns the number of items in coll, from its counter: it
+// reads one row, whatever the number of items. Every transaction that adds,
+// removes or restores items keeps the counter; `mosaic check` verifies it.
 func (tx *Tx) CountItems(ctx context.Context, coll *Collection) (int64, error) {
 	var n int64
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(coll.Table())).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT item_count FROM collections WHERE id = ?", coll.ID).Scan(&n); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, Errorf(NotFound, "image collection %s no longer exists", coll.Name)
+		}
 		return 0, fmt.Errorf("count items of %s: %w", coll.Name, err)
 	}
 	return n, nil
 }
 
-// UpdateBoundary recomputes coll's boundary from its remaining primary
-// items and stores it, with the collection's update time.
-//
-// After a removal the boundary can only shrink, and it stays the same when
-// each of its four edges is still reached by some primary item: that is
-// probed first, each probe stopping at the first item found, so the common
-// case never reads the whole table. Only when an edge is gone is the
-// boundary recomputed by a full scan.
-func (tx *Tx) UpdateBoundary(ctx context.Context, coll *Collection) error {
-	items := quoteIdent(coll.Table())
-	if b := coll.Boundary; b != nil {
-		var kept int
-		q := fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %[1]s WHERE Category = %[2]d AND XMin <= ?) + EXISTS (SELECT 1 FROM %[1]s WHERE Category = %[2]d AND YMin <= ?)
-			+ EXISTS (SELECT 1 FROM %[1]s WHERE Category = %[2]d AND XMax >= ?) + EXISTS (SELECT 1 FROM %[1]s WHERE Category = %[2]d AND YMax >= ?)`, items, CategoryPrimary)
-		if err := tx.QueryRowContext(ctx, q, b.XMin, b.YMin, b.XMax, b.YMax).Scan(&kept); err != nil {
-			return fmt.Errorf("probe boundary of %s: %w", coll.Name, err)
-		}
-		if kept == 4 {
-			return tx.storeBoundary(ctx, coll, coll.Boundary)
-		}
+// addToCount adds delta to coll's item counter.
+func (tx *Tx) addToCount(ctx context.Context, coll *Collection, delta int64) error {
+	if delta == 0 {
+		return nil
 	}
-	var xmin, ymin, xmax, ymax sql.NullFloat64
-	q := fmt.Sprintf("SELECT min(XMin), min(YMin), max(XMax), max(YMax) FROM %s WHERE Category = %d", items, CategoryPrimary)
-	if err := tx.QueryRowContext(ctx, q).Scan(&xmin, &ymin, &xmax, &ymax); err != nil {
-		return fmt.Errorf("compute boundary of %s: %w", coll.Name, err)
+	if _, err := tx.ExecContext(ctx, "UPDATE collections SET item_count = item_count + ? WHERE id = ?", delta, coll.ID); err != nil {
+		return fmt.Errorf("count items of %s: %w", coll.Name, err)
 	}
-	var e *Extent
-	if xmin.Valid && ymin.Valid && xmax.Valid && ymax.Valid {
-		e = &Extent{xmin.Float64, ymin.Float64, xmax.Float64, ymax.Float64}
-	}
-	return tx.storeBoundary(ctx, coll, e)
-}
-
-// RecomputeBoundary recomputes coll's boundary from scratch, as after items
-// were restored.
-func (tx *Tx) RecomputeBoundary(ctx context.Context, coll *Collection) error {
-	c := *coll
-	c.Boundary = nil
-	if err := tx.UpdateBoundary(ctx, &c); err != nil {
-		return err
-	}
-	coll.Boundary, coll.Updated = c.Boundary, c.Updated
 	return nil
 }
 

@@ -406,6 +406,11 @@ type inserter struct {
 	n        int
 	extent   *Extent
 	inserted int
+	// The OBJECTID the next row added gets (AUTOINCREMENT hands them out in
+	// turn), and the candidates for the collection's edge items.
+	nextOID int64
+	edges   *edgeCandidates
+	added   int64
 }
 
 // maxInsertParams stays under SQLite's default limit of bound parameters.
@@ -422,6 +427,17 @@ func (tx *Tx) newInserter(ctx context.Context, coll *Collection, used []int) (*i
 	}
 	ncols := len(ins.used)
 	ins.perStmt = min(256, maxInsertParams/ncols)
+	n, err := tx.CountItems(ctx, coll)
+	if err != nil {
+		return nil, err
+	}
+	if ins.edges, err = tx.newEdgeCandidates(ctx, coll, n); err != nil {
+		return nil, err
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), coalesce((SELECT max(OBJECTID) FROM "+quoteIdent(coll.Table())+"), 0)) + 1",
+		coll.Table()).Scan(&ins.nextOID); err != nil {
+		return nil, fmt.Errorf("read the next OBJECTID of %s: %w", coll.Name, err)
+	}
 	stmt, err := tx.PrepareContext(ctx, ins.insertSQL(ins.perStmt))
 	if err != nil {
 		return nil, fmt.Errorf("prepare insert: %w", err)
@@ -448,6 +464,7 @@ func (ins *inserter) add(row []any) error {
 		xmax, ok3 := row[col.XMax].(float64)
 		ymax, ok4 := row[col.YMax].(float64)
 		if ok1 && ok2 && ok3 && ok4 {
+			ins.edges.offer(ins.nextOID+ins.added, [4]float64{xmin, ymin, xmax, ymax})
 			if ins.extent == nil {
 				ins.extent = &Extent{xmin, ymin, xmax, ymax}
 			} else {
@@ -461,6 +478,7 @@ func (ins *inserter) add(row []any) error {
 		ins.buf = append(ins.buf, row[p])
 	}
 	ins.n++
+	ins.added++
 	if ins.n == ins.perStmt {
 		return ins.flush()
 	}
@@ -489,9 +507,26 @@ func (ins *inserter) flush() error {
 	return nil
 }
 
-// finish writes what is buffered and extends the stored boundary.
+// finish writes what is buffered, counts the rows added onto the
+// collection's counter, records its new edge items and extends its stored
+// boundary.
 func (ins *inserter) finish() error {
 	if err := ins.flush(); err != nil {
+		return err
+	}
+	var last int64
+	if err := ins.tx.QueryRowContext(ins.ctx, "SELECT coalesce(max(OBJECTID), 0) FROM "+quoteIdent(ins.coll.Table())).Scan(&last); err != nil {
+		return err
+	}
+	if ins.added > 0 && last != ins.nextOID+ins.added-1 {
+		// Not handed out in turn after all: find the edge items again.
+		if err := ins.tx.FillEdges(ins.ctx, ins.coll); err != nil {
+			return err
+		}
+	} else if err := ins.tx.saveEdgeCandidates(ins.ctx, ins.coll, ins.edges); err != nil {
+		return err
+	}
+	if err := ins.tx.addToCount(ins.ctx, ins.coll, int64(ins.inserted)); err != nil {
 		return err
 	}
 	e := ins.extent

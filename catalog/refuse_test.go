@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -118,7 +119,7 @@ func TestOpenReadsTheLogOfACrashedCatalog(t *testing.T) {
 	cat.Close()
 	// The file's own header says schema version 0 with tables, which alone
 	// would be refused; the log, which a kill -9 leaves before the next
-	// checkpoint, holds the page that says 1.
+	// checkpoint, holds the page that says the current version.
 	sqlite(t, live, "", "PRAGMA user_version = 0")
 	db, err := sql.Open("sqlite", live+"?_pragma=wal_autocheckpoint(0)")
 	if err != nil {
@@ -126,7 +127,7 @@ func TestOpenReadsTheLogOfACrashedCatalog(t *testing.T) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	for _, s := range []string{"PRAGMA journal_mode=WAL", "PRAGMA user_version = 1"} {
+	for _, s := range []string{"PRAGMA journal_mode=WAL", fmt.Sprintf("PRAGMA user_version = %d", catalog.SchemaVersion())} {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatal(err)
 		}

@@ -52,6 +52,13 @@ func (c *Catalog) run(ctx context.Context, opts *sql.TxOptions, fn func(*Tx) err
 }
 
 func (c *Catalog) runOnce(ctx context.Context, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+	if opts == nil {
+		release, err := c.queueWriter(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	conn, err := c.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -80,7 +87,21 @@ func (c *Catalog) runOnce(ctx context.Context, opts *sql.TxOptions, fn func(*Tx)
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if opts == nil {
+		c.lastWrite.Store(time.Now().UnixNano())
+	}
 	return nil
+}
+
+// queueWriter waits for this process's turn to write (see
+// Catalog.writers) and returns the function that gives the turn on.
+func (c *Catalog) queueWriter(ctx context.Context) (release func(), err error) {
+	select {
+	case c.writers <- struct{}{}:
+		return func() { <-c.writers }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // timestamp formats t as the catalog stores times: 'YYYY-MM-DD HH:MM:SS' UTC.

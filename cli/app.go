@@ -224,7 +224,10 @@ func NewApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 				Usage: "the base of collection URLs, where 'mosaic serve' answers"},
 			// Tests use it to give a delete many batches.
 			&ucli.IntFlag{Name: "batch-size", EnvVars: []string{"MOSAIC_BATCH_SIZE"}, Hidden: true,
-				Usage: "delete in batches of exactly N items"},
+				Usage: "delete in batches of exactly N OBJECTIDs"},
+			// Tests and benchmarks use it to choose how a delete removes.
+			&ucli.StringFlag{Name: "delete-strategy", EnvVars: []string{"MOSAIC_DELETE_STRATEGY"}, Hidden: true,
+				Usage: "remove by rows or swap, instead of choosing by the share of items that match"},
 		},
 		Commands: withExitStatuses([]*ucli.Command{
 			createCollectionCommand(),
@@ -236,6 +239,9 @@ func NewApp(stdin io.Reader, stdout, stderr io.Writer) *ucli.App {
 			exportCommand(),
 			jobsCommand(),
 			serveCommand(),
+			checkCommand(),
+			backupCommand(),
+			configCommand(),
 		}),
 		DisableSliceFlagSeparator: true,
 		HideHelpCommand:           true,

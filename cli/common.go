@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -25,6 +26,10 @@ func openCatalog(c *ucli.Context) (*catalog.Catalog, error) {
 
 // withManager opens the catalog and runs fn with a job manager over it.
 func withManager(c *ucli.Context, fn func(*jobs.Manager) error) error {
+	strategy := catalog.UndoKind(c.String("delete-strategy"))
+	if strategy != "" && strategy != catalog.UndoRows && strategy != catalog.UndoSwap {
+		return invalid("--delete-strategy %q: expected rows or swap", strategy)
+	}
 	cat, err := openCatalog(c)
 	if err != nil {
 		return err
@@ -34,6 +39,8 @@ func withManager(c *ucli.Context, fn func(*jobs.Manager) error) error {
 	if n := c.Int("batch-size"); n > 0 {
 		m.BatchSize, m.BatchTarget = n, -1
 	}
+	m.Strategy = strategy
+	m.Notify = func(msg string) { fmt.Fprintf(c.App.ErrWriter, "mosaic: %s\n", msg) }
 	m.Stdin = c.App.Reader
 	return fn(m)
 }

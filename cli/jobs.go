@@ -14,7 +14,7 @@ import (
 func jobsCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "jobs",
-		Usage: "list, check, resume, cancel and undo jobs",
+		Usage: "list, check, resume, cancel, undo and purge jobs",
 		Subcommands: []*ucli.Command{
 			{
 				Name:  "list",
@@ -80,6 +80,66 @@ func jobsCommand() *ucli.Command {
 			jobDocCommand("undo", "put back what a finished job removed, with the items' own OBJECTIDs; recorded as a job", func(c *ucli.Context, m *jobs.Manager, id string) (*jobs.Job, error) {
 				return m.Undo(c.Context, id)
 			}),
+			jobsPurgeCommand(),
+		},
+	}
+}
+
+func jobsPurgeCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "purge",
+		Usage: "drop the undo logs of finished jobs: they can no longer be undone (removedItems still lists what they removed) and the space goes back to the disk",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "older-than", Usage: "purge the jobs that finished at least this long ago, e.g. 30d, 12h (0: every finished job)"},
+			&ucli.StringFlag{Name: "job", Usage: "purge only this job"},
+			formatFlag("json", "text"),
+		},
+		Action: func(c *ucli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			f, err := format(c, "json", "text")
+			if err != nil {
+				return err
+			}
+			opts := jobs.PurgeOptions{JobID: strings.TrimSpace(c.String("job"))}
+			switch {
+			case !c.IsSet("older-than") && opts.JobID == "":
+				return invalid("jobs purge needs --older-than DURATION (0 for every finished job) or --job ID")
+			case c.IsSet("older-than") && opts.JobID != "":
+				return invalid("jobs purge takes --older-than or --job, not both")
+			case opts.JobID != "" && !jobs.ValidJobID(opts.JobID):
+				return invalid("--job %q is not a job id (expected j followed by 32 hexadecimal digits)", opts.JobID)
+			case c.IsSet("older-than"):
+				if strings.TrimSpace(c.String("older-than")) != "0" {
+					d, err := jobs.ParseRetention(c.String("older-than"))
+					if err != nil || d == 0 {
+						return invalid("--older-than %q: expected a period such as 30d, 2w, 12h or 90m, or 0 for every finished job", c.String("older-than"))
+					}
+					opts.OlderThan = d
+				}
+				opts.Reason = "jobs purge --older-than " + strings.TrimSpace(c.String("older-than"))
+			default:
+				opts.Reason = "jobs purge --job"
+			}
+			return withManager(c, func(m *jobs.Manager) error {
+				r, err := m.Purge(c.Context, opts)
+				if err != nil {
+					return err
+				}
+				if f == "json" {
+					return writeJSON(stdout(c), r)
+				}
+				var items int64
+				for _, p := range r.Purged {
+					items += p.Items
+				}
+				fmt.Fprintf(stdout(c), "purged the undo logs of %d job(s), %d removed items in all; %s given back to the disk\n", len(r.Purged), items, jobs.FormatBytes(r.FreedBytes))
+				for _, p := range r.Purged {
+					fmt.Fprintf(stdout(c), "  %s  %s on %s, %d items\n", p.JobID, p.Task, p.ImageCollection, p.Items)
+				}
+				return nil
+			})
 		},
 	}
 }
@@ -138,6 +198,9 @@ func writeJobList(c *ucli.Context, f string, list []*jobs.Job) error {
 			note = "undone by " + s.UndoneBy
 		case s.Undoes != "":
 			note = "undoes " + s.Undoes
+		}
+		if s.Purged != "" {
+			note = strings.TrimPrefix(note+"; undo log purged", "; ")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", s.JobID, s.Task, textutil.Escape(s.ImageCollection), s.JobStatus, s.ItemsDone, s.ItemsTotal, s.Submitted, note)
 	}

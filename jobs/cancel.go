@@ -14,13 +14,22 @@ import (
 // reads). A job whose process died, or that failed, is finished as
 // cancelled here. Whatever a delete removed before the cancel stays
 // removed, and undoable; an AddImage adds nothing once cancelled.
+//
+// A job that this process runs (the server's workers, a test) is
+// interrupted at once, even in the middle of a batch or of a swap, whose
+// transaction rolls back: the cancel neither waits for the batch nor loses
+// the race to the job's last batch.
 func (m *Manager) Cancel(ctx context.Context, id string) (*Job, error) {
 	var j *Job
 	var finishHere bool
+	interrupted := interruptLocal(m.cat, id)
 	err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
 		var err error
 		if j, err = load(ctx, tx, id); err != nil {
 			return err
+		}
+		if interrupted && j.Status.Finished() {
+			return nil // the run ended (cancelled, or finished just before)
 		}
 		switch j.Status {
 		case New, Submitted, Waiting:

@@ -48,7 +48,7 @@ func (m *Manager) DeleteImageCollection(ctx context.Context, ref string) (*Job, 
 		if j.UndoInfo, err = tx.DetachCollection(ctx, coll, j.UndoTable); err != nil {
 			return err
 		}
-		j.Total, j.Done, j.Cursor = n, n, maxID
+		j.Total, j.Done, j.Cursor, j.HighOID, j.Strategy = n, n, maxID, maxID, catalog.UndoCollection
 		j.Status, j.Started, j.Finished = Succeeded, tx.Now, tx.Now
 		j.Result = paramValue("result", "GPBoolean", true)
 		if err := addMessage(ctx, tx, j, Informative, "Deleted image collection %s and its %d items; the source files are untouched", coll.Name, n); err != nil {
@@ -59,5 +59,6 @@ func (m *Manager) DeleteImageCollection(ctx context.Context, ref string) (*Job, 
 	if err != nil {
 		return nil, err
 	}
+	m.retain(ctx)
 	return j, nil
 }

@@ -40,9 +40,8 @@ func (p DeleteImageParams) validate(ctx context.Context, tx *catalog.Tx) (*catal
 	return coll, clause, nil
 }
 
-// DryRun reports the items DeleteImage would remove if submitted now,
-// calling fn for each in OBJECTID order, and changes nothing. Like a
-// submission, it leaves out the items other unfinished jobs have claimed.
+// DryRun reports the items DeleteImage would remove if it ran now, calling
+// fn for each in OBJECTID order, and changes nothing.
 func (m *Manager) DryRun(ctx context.Context, p DeleteImageParams, fn func(catalog.ItemRef) error) (*catalog.Collection, error) {
 	var coll *catalog.Collection
 	err := m.cat.View(ctx, func(tx *catalog.Tx) error {
@@ -51,11 +50,7 @@ func (m *Manager) DryRun(ctx context.Context, p DeleteImageParams, fn func(catal
 		if coll, clause, err = p.validate(ctx, tx); err != nil {
 			return err
 		}
-		claimed, err := claimedBy(ctx, tx, coll.ID)
-		if err != nil {
-			return err
-		}
-		return tx.MatchingItems(ctx, coll, clause, claimed, fn)
+		return tx.MatchingItems(ctx, coll, clause, fn)
 	})
 	if err != nil {
 		return nil, err
@@ -63,9 +58,12 @@ func (m *Manager) DryRun(ctx context.Context, p DeleteImageParams, fn func(catal
 	return coll, nil
 }
 
-// SubmitDeleteImage validates p and, in one transaction, creates the job
-// (esriJobSubmitted) and claims its snapshot: the items that match now and
-// that no other unfinished job has claimed. Nothing is deleted until Run.
+// SubmitDeleteImage validates p and records a DeleteImage job
+// (esriJobSubmitted); Run removes the items. The submission reads no item,
+// so it takes the same time whether 10 or 10 million items match, yet it
+// fixes what the job removes: the items up to the highest OBJECTID now
+// that the clause selects, with CURRENT_DATE and CURRENT_TIMESTAMP bound
+// to now. Items added later are never touched.
 func (m *Manager) SubmitDeleteImage(ctx context.Context, p DeleteImageParams) (*Job, error) {
 	var j *Job
 	err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
@@ -73,7 +71,23 @@ func (m *Manager) SubmitDeleteImage(ctx context.Context, p DeleteImageParams) (*
 		if err != nil {
 			return err
 		}
+		high, err := tx.MaxObjectID(ctx, coll)
+		if err != nil {
+			return err
+		}
+		if len(clause.Hazards) > 0 {
+			// A clause that can fail on an item's value is tried on the
+			// items now: bad input is refused, not a job that fails later.
+			if err := tx.CheckClause(ctx, coll, clause, high); err != nil {
+				return err
+			}
+		}
+		frozen, err := catalog.EncodeClause(catalog.BindNow(clause, tx.Now))
+		if err != nil {
+			return err
+		}
 		j = &Job{Task: TaskDeleteImage, Status: Submitted, CollectionID: coll.ID, CollectionName: coll.Name,
+			HighOID: high, Clause: frozen,
 			Inputs: map[string]json.RawMessage{
 				"imageCollection":  catalog.JSON(p.ImageCollection),
 				"where":            catalog.JSON(p.Where),
@@ -84,15 +98,7 @@ func (m *Manager) SubmitDeleteImage(ctx context.Context, p DeleteImageParams) (*
 		if err := insert(ctx, tx, j); err != nil {
 			return err
 		}
-		claimed, err := claimedBy(ctx, tx, coll.ID)
-		if err != nil {
-			return err
-		}
-		j.UndoTable = undoTableName(j.Seq)
-		if j.Total, err = tx.Claim(ctx, coll, clause, j.UndoTable, claimed); err != nil {
-			return err
-		}
-		if err := addMessage(ctx, tx, j, Informative, "Submitted: %d of the items of %s match %s", j.Total, coll.Name, p.Where); err != nil {
+		if err := addMessage(ctx, tx, j, Informative, "Submitted: removes the items of %s up to OBJECTID %d that match %s", coll.Name, high, p.Where); err != nil {
 			return err
 		}
 		return update(ctx, tx, j)

@@ -73,13 +73,24 @@ func (j *Job) progress() *Progress {
 		p.Message = fmt.Sprintf("Read %d of %d rasters", j.Done, j.Total)
 	case j.Task == TaskUndo:
 		p.Message = fmt.Sprintf("Restored %d of %d items", j.Done, j.Total)
+	case j.Task == TaskDeleteImage && j.Strategy == "" && !j.Status.Finished():
+		p.Message = "Not started"
+	case j.Task == TaskDeleteImage && j.Strategy == "":
+		p.Message = "Deleted 0 items"
+	case j.Estimated:
+		p.Message = fmt.Sprintf("Deleted %d of about %d items", j.Done, j.Total)
 	default:
 		p.Message = fmt.Sprintf("Deleted %d of %d items", j.Done, j.Total)
 	}
-	if j.Total > 0 {
-		p.Percent = int(j.Done * 100 / j.Total)
-	} else if j.Status == Succeeded {
+	switch {
+	case j.Status == Succeeded:
 		p.Percent = 100
+	case j.Task == TaskDeleteImage && j.HighOID > 0:
+		// How far it looked through the collection: a better guide to
+		// the time left than an estimated total.
+		p.Percent = int(j.Cursor * 100 / j.HighOID)
+	case j.Total > 0:
+		p.Percent = int(j.Done * 100 / j.Total)
 	}
 	return p
 }
@@ -96,12 +107,14 @@ type Summary struct {
 	ItemsTotal      int64  `json:"itemsTotal"`
 	UndoneBy        string `json:"undoneBy,omitempty"`
 	Undoes          string `json:"undoes,omitempty"`
+	Purged          string `json:"purged,omitempty"` // when its undo log was purged
 }
 
 // Summary returns the job's line in `jobs list`.
 func (j *Job) Summary() Summary {
 	s := Summary{JobID: j.ID, JobStatus: j.Status, Task: j.Task, ImageCollection: j.CollectionName,
-		Submitted: rfc3339(j.Submitted), Finished: rfc3339(j.Finished), ItemsDone: j.Done, ItemsTotal: j.Total, UndoneBy: j.UndoneBy}
+		Submitted: rfc3339(j.Submitted), Finished: rfc3339(j.Finished), ItemsDone: j.Done, ItemsTotal: j.Total, UndoneBy: j.UndoneBy,
+		Purged: rfc3339(j.Purged)}
 	if j.Task == TaskUndo {
 		s.Undoes = j.Input("jobId")
 	}
@@ -135,7 +148,9 @@ func (j *Job) InputValue(name string) (json.RawMessage, error) {
 // gives it (…/jobs/<jobId>/results/<param>): result is
 // {"paramName":"result","dataType":"GPString","value":{"url":…}};
 // removedItems is a GPRecordSet listing the OBJECTID and Name of every item
-// the job removed, streamed.
+// the job removed, streamed. It lists them after an undo too, and says so
+// with "undoneBy" (the undo job's id); after a purge, with "purged": true
+// (the items can no longer be restored).
 func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer) error {
 	j, err := m.Get(ctx, id)
 	if err != nil {
@@ -153,12 +168,9 @@ func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer
 			return catalog.Errorf(catalog.Conflict, "job %s has removed no items (%s)", j.ID, j.Status)
 		}
 		return m.cat.View(ctx, func(tx *catalog.Tx) error {
-			ok, err := tx.TableExists(ctx, j.UndoTable)
+			each, err := removedSource(ctx, tx, j)
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return catalog.Errorf(catalog.Conflict, "job %s: its items were restored by job %s and are back in %s", j.ID, j.UndoneBy, j.CollectionName)
 			}
 			if _, err := io.WriteString(w, `{"paramName":"removedItems","dataType":"GPRecordSet","value":`); err != nil {
 				return err
@@ -166,7 +178,7 @@ func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer
 			fields := []catalog.Field{{Name: "OBJECTID", Type: where.Integer}, {Name: "Name", Type: where.Text}}
 			fw := catalog.NewFeatureSetWriter(w, catalog.FeatureSet{Fields: fields})
 			row := &catalog.ItemRow{Values: make([]any, 2)}
-			err = tx.RemovedItems(ctx, j.UndoTable, j.Cursor, func(it catalog.ItemRef) error {
+			err = each(func(it catalog.ItemRef) error {
 				row.Values[0], row.Values[1] = it.OBJECTID, it.Name
 				return fw.Write(row)
 			})
@@ -176,9 +188,47 @@ func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer
 			if err := fw.Close(); err != nil {
 				return err
 			}
+			if j.UndoneBy != "" {
+				if _, err := fmt.Fprintf(w, `,"undoneBy":%s`, catalog.JSON(j.UndoneBy)); err != nil {
+					return err
+				}
+			}
+			if !j.Purged.IsZero() {
+				if _, err := io.WriteString(w, `,"purged":true`); err != nil {
+					return err
+				}
+			}
 			_, err = io.WriteString(w, "}\n")
 			return err
 		})
 	}
 	return catalog.Errorf(catalog.NotFound, "job %s has no result %q (results: result, removedItems)", j.ID, param)
+}
+
+// removedSource returns how to list the items job j removed: from its
+// stored list (once its undo log is purged, or its collection restored),
+// else from its undo log.
+func removedSource(ctx context.Context, tx *catalog.Tx, j *Job) (func(func(catalog.ItemRef) error) error, error) {
+	listed, err := tx.HasRemovedList(ctx, j.Seq)
+	if err != nil {
+		return nil, err
+	}
+	if listed {
+		return func(fn func(catalog.ItemRef) error) error { return tx.EachListed(ctx, j.Seq, fn) }, nil
+	}
+	log, err := j.undoLog()
+	if err != nil {
+		return nil, err
+	}
+	if log != nil {
+		if ok, err := tx.TableExists(ctx, log.Table); err != nil {
+			return nil, err
+		} else if !ok {
+			log = nil
+		}
+	}
+	if log == nil {
+		return nil, catalog.Errorf(catalog.Unavailable, "job %s: the record of the items it removed is missing (undo table %s); see mosaic check", j.ID, j.UndoTable)
+	}
+	return func(fn func(catalog.ItemRef) error) error { return tx.EachRemoved(ctx, log, fn) }, nil
 }

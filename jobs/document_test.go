@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,6 +58,23 @@ func TestDocumentsGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "undo.json", writeJSON(t, u.Document()))
+	golden(t, "undone.json", writeJSON(t, mustGet(t, e.m, j.ID).Document()))
+	removed.Reset()
+	if err := e.m.WriteResult(ctx, j.ID, "removedItems", &removed); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "removedItems-undone.json", removed.Bytes())
+	r, err := e.m.Purge(ctx, PurgeOptions{JobID: j.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.FreedBytes = 0 // depends on SQLite's page layout
+	golden(t, "purge.json", writeJSON(t, r))
+	removed.Reset()
+	if err := e.m.WriteResult(ctx, j.ID, "removedItems", &removed); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "removedItems-purged.json", removed.Bytes())
 
 	c := e.mustSubmit(t, e.m, "SensorName = 'S1'")
 	if _, err := e.m.Cancel(ctx, c.ID); err != nil {
@@ -65,6 +83,7 @@ func TestDocumentsGolden(t *testing.T) {
 	golden(t, "cancelled-before-run.json", writeJSON(t, mustGet(t, e.m, c.ID).Document()))
 
 	d := e.mustSubmit(t, e.m, "SensorName = 'S2'")
+	e.m.BatchSize = 6 // its first batch removes OBJECTIDs 3 and 6
 	e.m.OnBatch = func(r *Job) error {
 		_, err := e.m.Cancel(ctx, r.ID)
 		return err
@@ -179,8 +198,8 @@ func TestWriteResult(t *testing.T) {
 		if err := json.Unmarshal(buf.Bytes(), &fs); err != nil {
 			t.Fatal(err)
 		}
-		if len(fs.Value.Features) != 100 {
-			t.Errorf("%d removed items listed, want 100", len(fs.Value.Features))
+		if want := len(e.matchingUpTo(100)); len(fs.Value.Features) != want {
+			t.Errorf("%d removed items listed, want %d", len(fs.Value.Features), want)
 		}
 		err := e.m.WriteResult(ctx, j.ID, "result", &buf)
 		assertCode(t, err, catalog.Conflict)
@@ -198,7 +217,9 @@ func TestWriteResult(t *testing.T) {
 		}
 	})
 
-	t.Run("RemovedItemsOfDeletedCollectionUntilUndone", func(t *testing.T) {
+	t.Run("RemovedItemsOfDeletedCollectionAfterUndo", func(t *testing.T) {
+		// An undone DeleteImageCollection answers like an undone DeleteImage:
+		// the items it had removed, and who undid it.
 		e := newEnv(t, genItems(30, 65))
 		k, err := e.m.DeleteImageCollection(ctx, "scenes")
 		if err != nil {
@@ -212,10 +233,69 @@ func TestWriteResult(t *testing.T) {
 		if err := json.Unmarshal(buf.Bytes(), &fs); err != nil || len(fs.Value.Features) != 30 {
 			t.Errorf("removedItems of a deleted collection: %d items, %v", len(fs.Value.Features), err)
 		}
-		if _, err := e.m.Undo(ctx, k.ID); err != nil {
+		u, err := e.m.Undo(ctx, k.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
-		assertCode(t, e.m.WriteResult(ctx, k.ID, "removedItems", &buf), catalog.Conflict)
+		buf.Reset()
+		if err := e.m.WriteResult(ctx, k.ID, "removedItems", &buf); err != nil {
+			t.Fatalf("removedItems of an undone DeleteImageCollection: %v", err)
+		}
+		var undone struct {
+			featureSet
+			UndoneBy string `json:"undoneBy"`
+		}
+		if err := json.Unmarshal(buf.Bytes(), &undone); err != nil || len(undone.Value.Features) != 30 || undone.UndoneBy != u.ID {
+			t.Errorf("removedItems after undo: %d items, undoneBy %q (want 30, %s), %v", len(undone.Value.Features), undone.UndoneBy, u.ID, err)
+		}
+		// Deleted again, and purged: still listed.
+		k2, err := e.m.DeleteImageCollection(ctx, "scenes")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.m.Purge(ctx, PurgeOptions{JobID: k2.ID}); err != nil {
+			t.Fatal(err)
+		}
+		buf.Reset()
+		if err := e.m.WriteResult(ctx, k2.ID, "removedItems", &buf); err != nil {
+			t.Fatal(err)
+		}
+		var purged struct {
+			featureSet
+			Purged bool `json:"purged"`
+		}
+		if err := json.Unmarshal(buf.Bytes(), &purged); err != nil || len(purged.Value.Features) != 30 || !purged.Purged {
+			t.Errorf("removedItems of a purged DeleteImageCollection: %d items, purged %v, %v", len(purged.Value.Features), purged.Purged, err)
+		}
+		_, err = e.m.Undo(ctx, k2.ID)
+		assertCode(t, err, catalog.Conflict)
+	})
+
+	t.Run("RemovedItemsOfUndoneDeleteImageSaysSo", func(t *testing.T) {
+		for _, strategy := range []catalog.UndoKind{catalog.UndoRows, catalog.UndoSwap} {
+			e := newEnv(t, genItems(300, 67))
+			e.m.Strategy = strategy
+			j := e.mustSubmit(t, e.m, clause)
+			mustRun(t, e.m, j.ID, Succeeded)
+			u, err := e.m.Undo(ctx, j.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := e.m.WriteResult(ctx, j.ID, "removedItems", &buf); err != nil {
+				t.Fatal(err)
+			}
+			var undone struct {
+				featureSet
+				UndoneBy string `json:"undoneBy"`
+			}
+			if err := json.Unmarshal(buf.Bytes(), &undone); err != nil || len(undone.Value.Features) != len(e.matching()) || undone.UndoneBy != u.ID {
+				t.Errorf("%s: removedItems after undo: %d items, undoneBy %q; want %d, %s (%v)", strategy, len(undone.Value.Features), undone.UndoneBy, len(e.matching()), u.ID, err)
+			}
+			if d := mustGet(t, e.m, j.ID); !hasMessage(d, Informative, fmt.Sprintf("Undone by job %s: its %d items are back in scenes", u.ID, len(e.matching()))) {
+				t.Errorf("%s: the undone job does not say so: %q", strategy, messageTexts(d))
+			}
+		}
 	})
 }
 

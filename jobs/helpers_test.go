@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -156,11 +157,13 @@ func newEnv(t testing.TB, items []fixItem) *env {
 	return e
 }
 
-// manager returns a new Manager on e's catalog with small batches.
+// manager returns a new Manager on e's catalog that removes row by row, in
+// small batches of 100 OBJECTIDs.
 func (e *env) manager() *Manager {
 	m := NewManager(e.cat)
 	m.BatchSize = 100
-	m.BatchTarget = time.Hour // keep batches from growing past 256
+	m.BatchTarget = -1 // keep batches at 100 OBJECTIDs
+	m.Strategy = catalog.UndoRows
 	return m
 }
 
@@ -240,12 +243,41 @@ func without(rows map[int64]row, drop []int64) map[int64]row {
 
 // matching returns the OBJECTIDs of e's items that "CloudCover > 50"
 // selects.
-func (e *env) matching() []int64 {
+func (e *env) matching() []int64 { return e.matchingUpTo(int64(len(e.items))) }
+
+// matchingUpTo returns the OBJECTIDs up to id of e's items that
+// "CloudCover > 50" selects: what a job removes after batches of
+// OBJECTIDs up to id.
+func (e *env) matchingUpTo(id int64) []int64 {
 	var out []int64
 	for i, it := range e.items {
-		if it.matches() {
+		if int64(i+1) <= id && it.matches() {
 			out = append(out, int64(i+1))
 		}
+	}
+	return out
+}
+
+// removedIDs lists the OBJECTIDs job j's removedItems result names.
+func (e *env) removedIDs(t testing.TB, j *Job) []int64 {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := e.m.WriteResult(ctx, j.ID, "removedItems", &buf); err != nil {
+		t.Fatalf("removedItems of %s: %v", j.ID, err)
+	}
+	var v struct {
+		Value struct {
+			Features []struct {
+				Attributes struct{ OBJECTID int64 } `json:"attributes"`
+			} `json:"features"`
+		} `json:"value"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
+		t.Fatalf("removedItems of %s: %v\n%s", j.ID, err, buf.Bytes())
+	}
+	out := []int64{}
+	for _, f := range v.Value.Features {
+		out = append(out, f.Attributes.OBJECTID)
 	}
 	return out
 }

@@ -58,18 +58,26 @@ type Message struct {
 
 // Job is a job as stored in the catalog.
 type Job struct {
-	Seq             int64
-	ID              string
-	Task            string
-	Status          Status
-	CollectionID    int64
-	CollectionName  string
-	Inputs          map[string]json.RawMessage
-	UndoTable       string
-	UndoInfo        []byte
-	Total           int64 // items in the snapshot
-	Done            int64 // items removed (or restored) so far
-	Cursor          int64 // highest snapshot OBJECTID processed
+	Seq            int64
+	ID             string
+	Task           string
+	Status         Status
+	CollectionID   int64
+	CollectionName string
+	Inputs         map[string]json.RawMessage
+	UndoTable      string
+	UndoInfo       []byte
+	Total          int64 // items to remove (an estimate while Estimated), or rasters to read
+	Done           int64 // items removed (or restored) so far
+	Cursor         int64 // a DeleteImage has looked at the items up to this OBJECTID
+	// HighOID and Clause fix what a DeleteImage removes, at submission: the
+	// items up to OBJECTID HighOID that Clause (the where clause compiled,
+	// with "now" bound to the submission time) selects.
+	HighOID         int64
+	Clause          string
+	Strategy        catalog.UndoKind // how it removes, chosen when it starts; "" before
+	Estimated       bool             // Total is an estimate
+	Purged          time.Time        // when its undo log was purged
 	Result          json.RawMessage
 	Owner           string
 	Heartbeat       time.Time

@@ -12,13 +12,23 @@ import (
 // Manager submits, runs and inspects jobs of one catalog.
 type Manager struct {
 	cat *catalog.Catalog
-	// BatchSize is the first batch size of a delete; it then adapts so that
-	// a batch takes about BatchTarget. A negative BatchTarget keeps the size
-	// fixed (tests use it to get many batches). Zero means the defaults.
+	// BatchSize is the first batch of a delete that removes row by row, in
+	// OBJECTIDs: the batch looks at the items in the next BatchSize
+	// OBJECTIDs. It then adapts so that a batch takes about BatchTarget. A
+	// negative BatchTarget keeps the size fixed (tests use it to get many
+	// batches). Zero means the defaults.
 	BatchSize   int
 	BatchTarget time.Duration
+	// Strategy forces how a DeleteImage removes: catalog.UndoRows (in
+	// batches) or catalog.UndoSwap (at once). "" chooses by the share of
+	// items that match (see chooseStrategy).
+	Strategy catalog.UndoKind
+	// Notify, if not nil, is told what the retention setting purged, and
+	// when it could not (see ApplyRetention).
+	Notify func(msg string)
 	// Progress, if not nil, is called as a running job advances: after each
-	// batch of a delete, after each raster an AddImage reads.
+	// batch of a delete (a swap is one batch), after each raster an
+	// AddImage reads.
 	Progress func(j *Job)
 	// OnBatch, if not nil, is called after each committed batch of a
 	// delete and after each raster an AddImage reads; an error stops the
@@ -91,20 +101,4 @@ func (m *Manager) Orphans(ctx context.Context) ([]*Job, error) {
 // job on its collection.
 func (m *Manager) MarkWaiting(ctx context.Context, id string) error {
 	return m.cat.Update(ctx, func(tx *catalog.Tx) error { return markWaiting(ctx, tx, id) })
-}
-
-// claimedBy returns the undo tables of the open DeleteImage jobs on a
-// collection: the items they claimed, which a new job must not claim again.
-func claimedBy(ctx context.Context, tx *catalog.Tx, collID int64) ([]string, error) {
-	open, err := openJobs(ctx, tx, collID, TaskDeleteImage)
-	if err != nil {
-		return nil, err
-	}
-	var tables []string
-	for _, j := range open {
-		if j.UndoTable != "" {
-			tables = append(tables, j.UndoTable)
-		}
-	}
-	return tables, nil
 }

@@ -14,13 +14,44 @@ import (
 // ErrOwned means a job is being run by another live process.
 var ErrOwned = errors.New("job is running in another process")
 
+// errCancelRequested is the cause with which Cancel interrupts a job that
+// this process runs (see local).
+var errCancelRequested = errors.New("cancel requested")
+
+// local holds the jobs this process runs, so that Cancel can interrupt one
+// at once, even in the middle of a transaction (which then rolls back),
+// instead of waiting for its next batch. It is keyed by catalog, since
+// several Managers (the server's and the caller's) may share one.
+var local = struct {
+	sync.Mutex
+	runs map[localKey]context.CancelCauseFunc
+}{runs: map[localKey]context.CancelCauseFunc{}}
+
+type localKey struct {
+	cat *catalog.Catalog
+	id  string
+}
+
+// interruptLocal interrupts job id if this process runs it, and reports
+// whether it did.
+func interruptLocal(cat *catalog.Catalog, id string) bool {
+	local.Lock()
+	defer local.Unlock()
+	cancel, ok := local.runs[localKey{cat, id}]
+	if ok {
+		cancel(errCancelRequested)
+	}
+	return ok
+}
+
 // Run runs job id, of any task, to its end: a submitted job starts, a job
 // whose owner died (kill -9, power loss) or that failed resumes where its
 // last batch committed (an AddImage or CreateImageCollection, whose work
-// commits with its end, runs again from the start), a job being cancelled finishes cancelling. A job that a live
-// process runs is refused (ErrOwned, code Conflict); a finished job is
-// returned as it is. Cancelling ctx stops the job between batches, leaving
-// it resumable.
+// commits with its end, runs again from the start), a job being cancelled
+// finishes cancelling. A job that a live process runs is refused (ErrOwned,
+// code Conflict); a finished job is returned as it is. Cancelling ctx stops
+// the job between batches, leaving it resumable. When it ends, the
+// catalog's retention setting is applied (see ApplyRetention).
 func (m *Manager) Run(ctx context.Context, id string) (*Job, error) {
 	j, err := m.acquire(ctx, id)
 	if err != nil || j.Status.Finished() {
@@ -38,17 +69,32 @@ func (m *Manager) Run(ctx context.Context, id string) (*Job, error) {
 		stopHeartbeat()
 		wg.Wait()
 	}()
+	runCtx, interrupt := context.WithCancelCause(ctx)
+	key := localKey{m.cat, j.ID}
+	local.Lock()
+	local.runs[key] = interrupt
+	local.Unlock()
+	defer func() {
+		local.Lock()
+		delete(local.runs, key)
+		local.Unlock()
+		interrupt(nil)
+	}()
 
 	var runErr error
 	switch j.Task {
 	case TaskDeleteImage:
-		runErr = m.runDeleteImage(ctx, j)
+		runErr = m.runDeleteImage(runCtx, j)
 	case TaskAddImage:
-		runErr = m.runAddImage(ctx, j)
+		runErr = m.runAddImage(runCtx, j)
 	case TaskCreateImageCollection:
-		runErr = m.runCreateImageCollection(ctx, j)
+		runErr = m.runCreateImageCollection(runCtx, j)
 	default:
 		runErr = catalog.Errorf(catalog.Internal, "job %s: task %s cannot be run", j.ID, j.Task)
+	}
+	if runErr != nil && errors.Is(context.Cause(runCtx), errCancelRequested) && ctx.Err() == nil {
+		// Cancel interrupted it: what committed stays; finish it cancelled.
+		runErr = m.finishCancelled(context.Background(), j)
 	}
 	if runErr != nil {
 		if ctx.Err() != nil || errors.Is(runErr, errStop) {
@@ -60,9 +106,34 @@ func (m *Manager) Run(ctx context.Context, id string) (*Job, error) {
 			return j, fmt.Errorf("%w (and recording the failure failed: %v)", runErr, ferr)
 		}
 		j.Cause = runErr
-		return j, nil
 	}
+	m.retain(ctx)
 	return j, nil
+}
+
+// finishCancelled finishes job j, which Cancel interrupted in this
+// process, as cancelled: a DeleteImage with what it removed so far.
+func (m *Manager) finishCancelled(ctx context.Context, j *Job) error {
+	switch j.Task {
+	case TaskDeleteImage:
+		return m.finishDeleteImage(ctx, j, true)
+	case TaskAddImage:
+		return m.cat.Update(ctx, func(tx *catalog.Tx) error {
+			read, total := j.Done, j.Total
+			if _, err := reload(ctx, tx, j); err != nil {
+				return err
+			}
+			j.CancelRequested = true
+			return finish(ctx, tx, j, Cancelled, nil, Info(fmt.Sprintf("Cancelled after reading %d of %d rasters: nothing was added to %s", read, total, j.CollectionName)))
+		})
+	}
+	return m.cat.Update(ctx, func(tx *catalog.Tx) error {
+		if _, err := reload(ctx, tx, j); err != nil {
+			return err
+		}
+		j.CancelRequested = true
+		return finish(ctx, tx, j, Cancelled, nil, Info(cancelledBeforeRun(j.Task)))
+	})
 }
 
 // acquire makes this process the owner of job id, in one transaction, if
@@ -86,9 +157,9 @@ func (m *Manager) acquire(ctx context.Context, id string) (*Job, error) {
 				return &catalog.Error{Code: catalog.Conflict, Message: fmt.Sprintf("job %s is running in another process (%s); wait for it or cancel it", j.ID, j.Owner), Err: ErrOwned}
 			}
 			if j.Owner != "" {
-				err = addMessage(ctx, tx, j, Warning, "Resumed after the process running it (%s) stopped, at %d of %d items", j.Owner, j.Done, j.Total)
+				err = addMessage(ctx, tx, j, Warning, "Resumed after the process running it (%s) stopped, at %s", j.Owner, j.at())
 			} else {
-				err = addMessage(ctx, tx, j, Informative, "Resumed after an interruption, at %d of %d items", j.Done, j.Total)
+				err = addMessage(ctx, tx, j, Informative, "Resumed after an interruption, at %s", j.at())
 			}
 			if err != nil {
 				return err
@@ -97,7 +168,7 @@ func (m *Manager) acquire(ctx context.Context, id string) (*Job, error) {
 			if j.Task != TaskDeleteImage {
 				return nil // its work commits with its end: nothing to finish
 			}
-			if err := addMessage(ctx, tx, j, Informative, "Retrying after failure, at %d of %d items", j.Done, j.Total); err != nil {
+			if err := addMessage(ctx, tx, j, Informative, "Retrying after failure, at %s", j.at()); err != nil {
 				return err
 			}
 		case New, Submitted, Waiting:
@@ -116,6 +187,14 @@ func (m *Manager) acquire(ctx context.Context, id string) (*Job, error) {
 		return update(ctx, tx, j)
 	})
 	return j, err
+}
+
+// at says how far a job got, for the messages of a resumed job.
+func (j *Job) at() string {
+	if j.Task == TaskDeleteImage {
+		return fmt.Sprintf("%d items removed, OBJECTID %d of %d", j.Done, j.Cursor, j.HighOID)
+	}
+	return fmt.Sprintf("%d of %d items", j.Done, j.Total)
 }
 
 // release gives up ownership of an interrupted job, so that the next
@@ -151,7 +230,7 @@ func (m *Manager) fail(ctx context.Context, j *Job, cause error) error {
 		j.Owner = ""
 		j.Finished = tx.Now
 		if j.Task == TaskDeleteImage {
-			err = addMessage(ctx, tx, j, ErrorType, "Failed after removing %d of %d items: %v", j.Done, j.Total, cause)
+			err = addMessage(ctx, tx, j, ErrorType, "Failed after removing %d items: %v", j.Done, cause)
 		} else {
 			err = addMessage(ctx, tx, j, ErrorType, "Failed: %v", cause)
 		}
@@ -191,120 +270,6 @@ func finish(ctx context.Context, tx *catalog.Tx, j *Job, status Status, result j
 		}
 	}
 	return update(ctx, tx, j)
-}
-
-// nextBatchSize adapts the batch size so that a batch takes about target:
-// big enough to be fast, small enough to honour cancel promptly.
-func nextBatchSize(size int, took, target time.Duration) int {
-	const minBatch, maxBatch = 256, 200_000
-	switch {
-	case took < target/2:
-		size *= 2
-	case took > target*2:
-		size /= 2
-	}
-	return max(minBatch, min(maxBatch, size))
-}
-
-// runDeleteImage deletes the job's snapshot in batches from its cursor on,
-// then finishes it.
-func (m *Manager) runDeleteImage(ctx context.Context, j *Job) error {
-	size := m.BatchSize
-	if size <= 0 {
-		size = 5000
-	}
-	target := m.BatchTarget
-	if target <= 0 {
-		target = 500 * time.Millisecond
-	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		start := time.Now()
-		var exhausted, cancel bool
-		err := m.cat.Update(ctx, func(tx *catalog.Tx) error {
-			var err error
-			if cancel, err = reload(ctx, tx, j); err != nil || cancel {
-				return err
-			}
-			coll, err := tx.CollectionByID(ctx, j.CollectionID)
-			if err != nil {
-				return err
-			}
-			last, removed, err := tx.RemoveBatch(ctx, coll, j.UndoTable, j.Cursor, size)
-			if err != nil {
-				return err
-			}
-			if last == j.Cursor {
-				exhausted = true
-				return nil
-			}
-			j.Cursor, j.Done, j.Heartbeat = last, j.Done+removed, tx.Now
-			return update(ctx, tx, j)
-		})
-		if err != nil {
-			return err
-		}
-		if cancel || exhausted {
-			return m.finishDeleteImage(ctx, j, cancel)
-		}
-		if m.Progress != nil {
-			m.Progress(j)
-		}
-		if m.OnBatch != nil {
-			if err := m.OnBatch(j); err != nil {
-				return fmt.Errorf("%w: %v", errStop, err)
-			}
-		}
-		if m.BatchTarget >= 0 {
-			size = nextBatchSize(size, time.Since(start), target)
-		}
-	}
-}
-
-// finishDeleteImage recomputes the boundary, marks overviews stale and
-// stores the result, in one transaction: esriJobSucceeded, or
-// esriJobCancelled when cancelled before its last batch.
-func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool) error {
-	return m.cat.Update(ctx, func(tx *catalog.Tx) error {
-		cur, err := load(ctx, tx, j.ID)
-		if err != nil {
-			return err
-		}
-		*j = *cur
-		coll, err := tx.CollectionByID(ctx, j.CollectionID)
-		if err != nil {
-			return err
-		}
-		var stale []int64
-		if j.Done > 0 {
-			if j.inputBool("updateBoundary", true) {
-				if err := tx.UpdateBoundary(ctx, coll); err != nil {
-					return err
-				}
-			}
-			// Through the partial index on overviews: free when there are none.
-			if j.inputBool("markOverviews", true) {
-				if stale, err = tx.MarkOverviewsStale(ctx, coll, j.UndoTable, j.Cursor); err != nil {
-					return err
-				}
-			}
-		}
-		if len(stale) > 0 {
-			j.UndoInfo = catalog.JSON(map[string]any{"staleMarked": stale})
-		}
-		var msgs []Message
-		if len(stale) > 0 {
-			msgs = append(msgs, Info(fmt.Sprintf("Marked %d overview(s) stale: %v", len(stale), stale)))
-		}
-		if cancelled && j.Done < j.Total {
-			msgs = append([]Message{Info(fmt.Sprintf("Cancelled after deleting %d of %d items from %s", j.Done, j.Total, coll.Name))}, msgs...)
-			return finish(ctx, tx, j, Cancelled, nil, msgs...)
-		}
-		msgs = append([]Message{Info(fmt.Sprintf("Deleted %d of %d items from %s", j.Done, j.Total, coll.Name))}, msgs...)
-		return finish(ctx, tx, j, Succeeded, resultURL(coll.URL), msgs...)
-	})
 }
 
 // Info makes an informative job message.

@@ -17,8 +17,8 @@ import (
 
 // openStatuses are the statuses of a job that may still change its
 // collection: queued or running. A failed DeleteImage is open too: `jobs
-// resume` retries it, and its snapshot stays claimed until then (a failed
-// task of another kind changed nothing and never runs again).
+// resume` retries it (a failed task of another kind changed nothing and
+// never runs again).
 var openStatuses = []Status{New, Submitted, Waiting, Executing, Cancelling}
 
 // orphanStatuses are the statuses of a job that a process may be running
@@ -35,7 +35,8 @@ func statusIn(statuses []Status) (string, []any) {
 }
 
 const jobColumns = `seq, id, task, status, collection_id, collection_name, inputs, undo_table, undo_info, total, done, cursor,
-	result, owner, heartbeat, cancel_requested, undone_by, submitted, started, finished`
+	result, owner, heartbeat, cancel_requested, undone_by, submitted, started, finished,
+	coalesce(high_oid, 0), coalesce(clause, ''), coalesce(strategy, ''), estimated, purged`
 
 // load reads job id inside tx.
 func load(ctx context.Context, tx *catalog.Tx, id string) (*Job, error) {
@@ -92,6 +93,22 @@ func standingDeletes(ctx context.Context, tx *catalog.Tx, collID, seq int64) ([]
 		collID, TaskDeleteImage, seq)
 }
 
+// undoLog returns where job j keeps the rows it removed, nil if nowhere.
+func (j *Job) undoLog() (*catalog.UndoLog, error) {
+	if j.UndoTable == "" || j.Strategy == "" || !j.Purged.IsZero() || j.Strategy == catalog.UndoSwap && j.Cursor < j.HighOID {
+		return nil, nil // nothing removed yet: a swap removes all at once
+	}
+	l := &catalog.UndoLog{Table: j.UndoTable, Kind: j.Strategy, UpTo: j.Cursor}
+	if j.Strategy == catalog.UndoSwap {
+		clause, err := catalog.DecodeClause(j.Clause)
+		if err != nil {
+			return nil, err
+		}
+		l.Clause, l.UpTo = clause, j.HighOID
+	}
+	return l, nil
+}
+
 func scan(ctx context.Context, tx *catalog.Tx, cond string, args ...any) ([]*Job, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT "+jobColumns+" FROM jobs "+cond, args...)
 	if err != nil {
@@ -102,10 +119,11 @@ func scan(ctx context.Context, tx *catalog.Tx, cond string, args ...any) ([]*Job
 		var j Job
 		var collID sql.NullInt64
 		var inputs string
-		var undoTable, undoInfo, result, owner, heartbeat, undoneBy, started, finished sql.NullString
+		var undoTable, undoInfo, result, owner, heartbeat, undoneBy, started, finished, purged sql.NullString
 		var submitted string
 		if err := rows.Scan(&j.Seq, &j.ID, &j.Task, &j.Status, &collID, &j.CollectionName, &inputs, &undoTable, &undoInfo,
-			&j.Total, &j.Done, &j.Cursor, &result, &owner, &heartbeat, &j.CancelRequested, &undoneBy, &submitted, &started, &finished); err != nil {
+			&j.Total, &j.Done, &j.Cursor, &result, &owner, &heartbeat, &j.CancelRequested, &undoneBy, &submitted, &started, &finished,
+			&j.HighOID, &j.Clause, &j.Strategy, &j.Estimated, &purged); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read jobs: %w", err)
 		}
@@ -127,6 +145,7 @@ func scan(ctx context.Context, tx *catalog.Tx, cond string, args ...any) ([]*Job
 		j.Submitted = parseTime(submitted)
 		j.Started = parseTime(started.String)
 		j.Finished = parseTime(finished.String)
+		j.Purged = parseTime(purged.String)
 		jobs = append(jobs, &j)
 	}
 	rows.Close()
@@ -205,9 +224,40 @@ func update(ctx context.Context, tx *catalog.Tx, j *Job) error {
 		result = string(j.Result)
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE jobs SET status = ?, collection_id = ?, collection_name = ?, undo_table = ?, undo_info = ?, total = ?, done = ?, cursor = ?, result = ?,
-		owner = ?, heartbeat = ?, cancel_requested = ?, undone_by = ?, started = ?, finished = ? WHERE seq = ?`,
+		owner = ?, heartbeat = ?, cancel_requested = ?, undone_by = ?, started = ?, finished = ?,
+		high_oid = ?, clause = ?, strategy = ?, estimated = ?, purged = ? WHERE seq = ?`,
 		j.Status, j.CollectionID, j.CollectionName, nullString(j.UndoTable), undoInfo, j.Total, j.Done, j.Cursor, result,
-		nullString(j.Owner), nullTime(j.Heartbeat), j.CancelRequested, nullString(j.UndoneBy), nullTime(j.Started), nullTime(j.Finished), j.Seq)
+		nullString(j.Owner), nullTime(j.Heartbeat), j.CancelRequested, nullString(j.UndoneBy), nullTime(j.Started), nullTime(j.Finished),
+		j.HighOID, nullString(j.Clause), nullString(string(j.Strategy)), j.Estimated, nullTime(j.Purged), j.Seq)
+	if err != nil {
+		return fmt.Errorf("update job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// poll reads, inside tx, what others may have changed while this process
+// runs job j (its status, owner and cancel request), checks that this
+// process still owns it, and reports whether a cancel was asked for: the
+// cheap reload of a job's batches.
+func poll(ctx context.Context, tx *catalog.Tx, j *Job) (cancel bool, err error) {
+	var status Status
+	var owner sql.NullString
+	var cancelRequested bool
+	if err := tx.QueryRowContext(ctx, "SELECT status, owner, cancel_requested FROM jobs WHERE seq = ?", j.Seq).Scan(&status, &owner, &cancelRequested); err != nil {
+		return false, fmt.Errorf("read job %s: %w", j.ID, err)
+	}
+	if owner.String != self.String() {
+		return false, catalog.Errorf(catalog.Conflict, "job %s was taken over by %s", j.ID, owner.String)
+	}
+	j.Status, j.CancelRequested = status, cancelRequested
+	return cancelRequested || status == Cancelling, nil
+}
+
+// saveBatch writes, inside tx, the progress of a running delete: what a
+// batch changes.
+func saveBatch(ctx context.Context, tx *catalog.Tx, j *Job) error {
+	_, err := tx.ExecContext(ctx, "UPDATE jobs SET total = ?, done = ?, cursor = ?, estimated = ?, heartbeat = ? WHERE seq = ?",
+		j.Total, j.Done, j.Cursor, j.Estimated, nullTime(j.Heartbeat), j.Seq)
 	if err != nil {
 		return fmt.Errorf("update job %s: %w", j.ID, err)
 	}

@@ -244,7 +244,7 @@ func TestJobsRunInSubmissionOrder(t *testing.T) {
 	cat := mustOpen(t, "", nil)
 	mustScenes(t, cat, "scenes", 3000)
 	m := jobs.NewManager(cat)
-	m.BatchSize = 100
+	m.BatchSize, m.Strategy = 100, catalog.UndoRows
 	var mu sync.Mutex
 	var batches []string // the job of each batch, in order
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -360,7 +360,7 @@ func TestShutdownAndResume(t *testing.T) {
 	mustScenes(t, cat, "scenes", 3000)
 
 	m := jobs.NewManager(cat)
-	m.BatchSize = 100
+	m.BatchSize, m.Strategy = 100, catalog.UndoRows
 	entered, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	var sv *serving
@@ -385,7 +385,7 @@ func TestShutdownAndResume(t *testing.T) {
 	if err := sv.wait(); err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
-	if !strings.Contains(sv.logs.String(), "job "+j1+": stopped by shutdown at 100 of 1500 items") {
+	if !strings.Contains(sv.logs.String(), "job "+j1+": stopped by shutdown at 50 of 1500 items") {
 		t.Errorf("the log does not report the stopped job:\n%s", sv.logs)
 	}
 
@@ -396,14 +396,14 @@ func TestShutdownAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got1.Status != jobs.Executing || got1.Owner != "" || got1.Done != 100 || got1.Total != 1500 {
-		t.Fatalf("after shutdown: %s owner %q, %d of %d done; want esriJobExecuting, no owner, 100 of 1500", got1.Status, got1.Owner, got1.Done, got1.Total)
+	if got1.Status != jobs.Executing || got1.Owner != "" || got1.Done != 50 || got1.Total != 1500 {
+		t.Fatalf("after shutdown: %s owner %q, %d of %d done; want esriJobExecuting, no owner, 50 of 1500", got1.Status, got1.Owner, got1.Done, got1.Total)
 	}
 	if got2, _ := m2.Get(ctx, j2); got2.Status != jobs.Waiting || got2.Done != 0 {
 		t.Fatalf("queued job after shutdown: %s, %d done", got2.Status, got2.Done)
 	}
-	if n := count(t, cat, "scenes"); n != 2900 {
-		t.Fatalf("after shutdown: %d items, want 2900", n)
+	if n := count(t, cat, "scenes"); n != 2950 {
+		t.Fatalf("after shutdown: %d items, want 2950", n)
 	}
 
 	// Start again: both resume, in order, and finish exactly.
@@ -473,7 +473,7 @@ func TestCancel(t *testing.T) {
 	cat := mustOpen(t, "", nil)
 	mustScenes(t, cat, "scenes", 2000)
 	m := jobs.NewManager(cat)
-	m.BatchSize = 100
+	m.BatchSize, m.Strategy = 100, catalog.UndoRows
 	entered, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	m.OnBatch = func(j *jobs.Job) error {
@@ -513,11 +513,11 @@ func TestCancel(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if d.JobStatus != jobs.Cancelled || !hasMessage(d, "Cancelled after deleting 100 of 1000 items") {
+	if d.JobStatus != jobs.Cancelled || !hasMessage(d, "Cancelled after deleting 50 of 1000 items") {
 		t.Errorf("cancelled running job: %s %+v", d.JobStatus, d.Messages)
 	}
-	if n := count(t, cat, "scenes"); n != 1900 {
-		t.Errorf("%d items left, want 1900", n)
+	if n := count(t, cat, "scenes"); n != 1950 {
+		t.Errorf("%d items left, want 1950", n)
 	}
 }
 

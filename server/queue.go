@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"mosaic/jobs"
 )
@@ -145,5 +146,30 @@ func (s *Server) runJob(next queued) {
 		s.logf("job %s: %v", next.id, err)
 	case j != nil:
 		s.logf("job %s %s: %s (%d of %d items)", j.ID, j.Task, j.Status, j.Done, j.Total)
+	}
+}
+
+// retainEvery is how often the server applies the catalog's retention
+// setting (jobs.Manager.ApplyRetention); each job's end applies it too.
+var retainEvery = time.Hour
+
+// retain applies the retention setting now and every retainEvery until ctx
+// ends, and logs what it purged.
+func (s *Server) retain(ctx context.Context) {
+	t := time.NewTicker(retainEvery)
+	defer t.Stop()
+	for {
+		r, err := s.m.ApplyRetention(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.logf("retention: %v", err)
+		case r != nil && len(r.Purged) > 0:
+			s.logf("retention: purged the undo logs of %d job(s), %s freed", len(r.Purged), jobs.FormatBytes(r.FreedBytes))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

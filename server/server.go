@@ -127,6 +127,7 @@ func New(m *jobs.Manager, opts Options) *Server {
 		}
 		return nil
 	}
+	own.Notify = func(msg string) { s.logf("%s", msg) }
 	s.m = &own
 	s.work, s.stopWork = context.WithCancel(context.Background())
 	var b [3]byte
@@ -256,6 +257,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	go s.rescan(ctx)
+	go s.retain(ctx)
 	select {
 	case err := <-served:
 		s.Close()
