@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 
+	"mosaic/where"
+
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
-	"mosaic/where"
 )
 
 // Code classifies an error by what the caller can do about it. The command

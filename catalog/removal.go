@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"mosaic/geometry"
 	"mosaic/where"
 )
 
@@ -90,12 +91,29 @@ type frozenClause struct {
 	// Hazards let an error SQLite raises on an item's value name the
 	// part of the clause it came from (where.Clause.Failure).
 	Hazards []where.Hazard `json:"hazards,omitempty"`
+	// Spatial are the filters the clause's mosaic_relate calls name (see
+	// SpatialClause): each one's geometry in the collection's reference.
+	Spatial []frozenFilter `json:"spatial,omitempty"`
+}
+
+// frozenFilter is a spatial filter as a job stores it.
+type frozenFilter struct {
+	Key          string          `json:"key"`
+	Rel          string          `json:"spatialRel"`
+	GeometryType string          `json:"geometryType"`
+	Geometry     json.RawMessage `json:"geometry"`
 }
 
 // EncodeClause renders a compiled clause for storage in a job.
 func EncodeClause(c *where.Clause) (string, error) {
 	f := frozenClause{SQL: c.SQL, Args: []map[string]any{}, Hazards: c.Hazards}
 	for _, a := range c.Args {
+		if key, ok := a.(string); ok {
+			if sf, ok := pinnedFilter(key); ok {
+				g := geometry.AppendEsri(nil, sf.placed, geometry.SpatialReference{})
+				f.Spatial = append(f.Spatial, frozenFilter{Key: key, Rel: sf.rel.String(), GeometryType: esriTypeOf(string(g)), Geometry: g})
+			}
+		}
 		switch v := a.(type) {
 		case int64:
 			f.Args = append(f.Args, map[string]any{"i": v})
@@ -116,9 +134,25 @@ func DecodeClause(s string) (*where.Clause, error) {
 		SQL     string                       `json:"sql"`
 		Args    []map[string]json.RawMessage `json:"args"`
 		Hazards []where.Hazard               `json:"hazards"`
+		Spatial []frozenFilter               `json:"spatial"`
 	}
 	if err := json.Unmarshal([]byte(s), &f); err != nil {
 		return nil, Errorf(Internal, "stored clause: %w", err)
+	}
+	for _, ff := range f.Spatial {
+		g, _, err := geometry.ParseEsri(ff.GeometryType, string(ff.Geometry))
+		if err != nil {
+			return nil, Errorf(Internal, "stored clause: spatial filter %s: %w", ff.Key, err)
+		}
+		rel, err := geometry.ParseSpatialRel(ff.Rel)
+		if err != nil {
+			return nil, Errorf(Internal, "stored clause: spatial filter %s: %w", ff.Key, err)
+		}
+		sf, err := newSpatialFilter(ff.Key, g, rel)
+		if err != nil {
+			return nil, Errorf(Internal, "stored clause: spatial filter %s: %w", ff.Key, err)
+		}
+		pinFilter(sf)
 	}
 	c := &where.Clause{SQL: f.SQL, Hazards: f.Hazards}
 	for _, a := range f.Args {

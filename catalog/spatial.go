@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql/driver"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -16,6 +17,7 @@ import (
 
 	"mosaic/geometry"
 	"mosaic/proj"
+	"mosaic/where"
 )
 
 // Spatial selects items by how their footprints relate to a geometry, as
@@ -36,6 +38,8 @@ type spatialFilter struct {
 	// is, so that the SQL of equal selections is equal (pages and counts
 	// are remembered by it).
 	key    string
+	placed geometry.Geometry // in the collection's reference
+	rel    geometry.SpatialRel
 	filter *geometry.Filter
 	pre    geometry.Prefilter
 	// rectanglesExact: a rectangle footprint (stored as its bounds) that
@@ -50,14 +54,43 @@ func (coll *Collection) prepareSpatial(s *Spatial) (*spatialFilter, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := geometry.NewFilter(g, s.Rel)
+	sum := sha256.Sum256(geometry.AppendWKB([]byte{byte(s.Rel)}, g))
+	return newSpatialFilter("f"+hex.EncodeToString(sum[:12]), g, s.Rel)
+}
+
+// newSpatialFilter prepares placed (a geometry in the collection's
+// reference) for rel, under key.
+func newSpatialFilter(key string, placed geometry.Geometry, rel geometry.SpatialRel) (*spatialFilter, error) {
+	f, err := geometry.NewFilter(placed, rel)
 	if err != nil {
 		return nil, ParamErrorf("geometry", "%v", err)
 	}
-	_, isEnvelope := g.(geometry.Envelope)
-	sum := sha256.Sum256(geometry.AppendWKB([]byte{byte(s.Rel)}, g))
-	return &spatialFilter{key: "f" + hex.EncodeToString(sum[:12]), filter: f, pre: f.Prefilter(),
-		rectanglesExact: isEnvelope && (s.Rel == geometry.RelIntersects || s.Rel == geometry.RelEnvelopeIntersects)}, nil
+	_, isEnvelope := placed.(geometry.Envelope)
+	return &spatialFilter{key: key, placed: placed, rel: rel, filter: f, pre: f.Prefilter(),
+		rectanglesExact: isEnvelope && (rel == geometry.RelIntersects || rel == geometry.RelEnvelopeIntersects)}, nil
+}
+
+// SpatialClause returns clause (nil: every item) narrowed to the items
+// whose footprints relate to s, as one clause: what a DeleteImage job
+// stores and runs, in this process or another, now or after a restart.
+// The filter stays findable by mosaic_relate for as long as the process
+// lives (it is pinned: a job's clause may run at any time), and
+// EncodeClause stores its geometry with the clause, so that DecodeClause
+// pins it again wherever the clause is read.
+func (coll *Collection) SpatialClause(clause *where.Clause, s *Spatial) (*where.Clause, error) {
+	sf, err := coll.prepareSpatial(s)
+	if err != nil {
+		return nil, err
+	}
+	pinFilter(sf)
+	cond, args := sf.condition()
+	if clause == nil {
+		return &where.Clause{SQL: cond, Args: args}, nil
+	}
+	c := *clause
+	c.SQL = "(" + clause.SQL + " AND " + cond + ")"
+	c.Args = append(append([]any{}, clause.Args...), args...)
+	return &c, nil
 }
 
 // PlaceGeometry returns s's geometry in coll's spatial reference: what a
@@ -169,7 +202,8 @@ func (sf *spatialFilter) condition() (string, []any) {
 // them is held.
 var filters struct {
 	sync.RWMutex
-	m map[string]*heldFilter
+	m      map[string]*heldFilter
+	pinned map[string]bool // the keys pinFilter holds for good
 }
 
 type heldFilter struct {
@@ -182,6 +216,18 @@ type heldFilter struct {
 func holdFilter(sf *spatialFilter) (release func()) {
 	filters.Lock()
 	defer filters.Unlock()
+	h := holdLocked(sf)
+	return func() {
+		filters.Lock()
+		defer filters.Unlock()
+		if h.refs--; h.refs == 0 {
+			delete(filters.m, sf.key)
+		}
+	}
+}
+
+// holdLocked takes one more hold on sf's key, with filters locked.
+func holdLocked(sf *spatialFilter) *heldFilter {
 	if filters.m == nil {
 		filters.m = map[string]*heldFilter{}
 	}
@@ -191,13 +237,31 @@ func holdFilter(sf *spatialFilter) (release func()) {
 		filters.m[sf.key] = h
 	}
 	h.refs++
-	return func() {
-		filters.Lock()
-		defer filters.Unlock()
-		if h.refs--; h.refs == 0 {
-			delete(filters.m, sf.key)
-		}
+	return h
+}
+
+// pinFilter holds sf for the life of the process (once per key).
+func pinFilter(sf *spatialFilter) {
+	filters.Lock()
+	defer filters.Unlock()
+	if filters.pinned == nil {
+		filters.pinned = map[string]bool{}
 	}
+	if !filters.pinned[sf.key] {
+		filters.pinned[sf.key] = true
+		holdLocked(sf)
+	}
+}
+
+// pinnedFilter returns the filter pinned under key.
+func pinnedFilter(key string) (*spatialFilter, bool) {
+	filters.RLock()
+	pinned := filters.pinned[key]
+	filters.RUnlock()
+	if !pinned {
+		return nil, false
+	}
+	return heldSpatialFilter(key)
 }
 
 // heldSpatialFilter returns the filter held under key.
@@ -348,6 +412,63 @@ func (rb *ringBuffer) parse(s string) (geometry.Polygon, error) {
 		rb.rings = append(rb.rings, rb.points[start:end])
 	}
 	return rb.rings, nil
+}
+
+// ParseSpatial reads a spatial selection as the ArcGIS parameters give it:
+// geometry (see ParseGeometry), geometryType, inSR (else the geometry's own
+// reference, else the collection's; see ParseSRSParam) and spatialRel. It
+// returns nil when geometry is empty; whether the others may then be given
+// is for the caller to say. Errors name the parameter.
+func ParseSpatial(geometryText, geometryType, inSR, spatialRel string) (*Spatial, error) {
+	if strings.TrimSpace(geometryText) == "" {
+		return nil, nil
+	}
+	g, srs, err := ParseGeometry(geometryText, strings.TrimSpace(geometryType))
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(inSR) != "" {
+		if srs, err = ParseSRSParam("inSR", inSR); err != nil {
+			return nil, err
+		}
+	}
+	rel, err := geometry.ParseSpatialRel(strings.TrimSpace(spatialRel))
+	if err != nil {
+		return nil, ParamErrorf("spatialRel", "%v", err)
+	}
+	return &Spatial{Geometry: g, SRS: srs, Rel: rel}, nil
+}
+
+// ParseSRSParam reads a spatial reference parameter: a wkid, EPSG:N, or
+// {"wkid": N} (latestWkid preferred), as ArcGIS clients send them.
+func ParseSRSParam(name, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if strings.HasPrefix(v, "{") {
+		if err := CheckJSONKeys([]byte(v), false); err != nil {
+			return "", ParamErrorf(name, "%s: %v", name, err)
+		}
+		var sr struct {
+			WKID       int    `json:"wkid"`
+			LatestWKID int    `json:"latestWkid"`
+			WKT        string `json:"wkt"`
+		}
+		if err := json.Unmarshal([]byte(v), &sr); err != nil {
+			return "", ParamErrorf(name, "%s: not a spatial reference: %v", name, err)
+		}
+		switch {
+		case sr.WKT != "":
+			return "", ParamErrorf(name, "%s: a spatial reference given as WKT is not supported; give its wkid", name)
+		case sr.LatestWKID != 0:
+			v = strconv.Itoa(sr.LatestWKID)
+		default:
+			v = strconv.Itoa(sr.WKID)
+		}
+	}
+	srs, err := ParseSRS(v)
+	if err != nil {
+		return "", ParamErrorf(name, "%s: %v", name, err)
+	}
+	return srs, nil
 }
 
 // ParseGeometry reads a query geometry as a user gives it: the ArcGIS REST

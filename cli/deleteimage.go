@@ -23,7 +23,8 @@ func deleteImageCommand() *ucli.Command {
 		Usage: "remove the items a where clause selects from a collection, as a job; source files are never touched (ArcGIS DeleteImage)",
 		Flags: []ucli.Flag{
 			collectionFlag(),
-			&ucli.StringFlag{Name: "where", Aliases: []string{"w"}, Required: true, Usage: "ArcGIS SQL selecting the items to remove (1=1 removes all; the collection stays)"},
+			&ucli.StringFlag{Name: "where", Aliases: []string{"w"}, Usage: "ArcGIS SQL selecting the items to remove (1=1 removes all; the collection stays); required unless --geometry is given"},
+			geometryFlag(), geometryTypeFlag(), inSRFlag(), spatialRelFlag(),
 			&ucli.BoolFlag{Name: "dry-run", Usage: "change nothing; report how many items match and which"},
 			&ucli.BoolFlag{Name: "no-wait", Usage: "only submit the job; 'mosaic jobs resume ID' (or mosaic serve) runs it"},
 			&ucli.BoolFlag{Name: "no-update-boundary", Usage: "do not recompute the collection's boundary afterwards"},
@@ -48,7 +49,11 @@ func deleteImage(c *ucli.Context) error {
 	if c.Bool("dry-run") && c.Bool("no-wait") {
 		return invalid("--dry-run and --no-wait do not go together")
 	}
+	if !c.IsSet("where") && !c.IsSet("geometry") {
+		return invalid("delete-image needs --where, --geometry or both: they select the items to remove (--where 1=1 removes every item)")
+	}
 	p := jobs.DeleteImageParams{ImageCollection: c.String("image-collection"), Where: c.String("where"),
+		Geometry: c.String("geometry"), GeometryType: c.String("geometry-type"), InSR: c.String("in-sr"), SpatialRel: c.String("spatial-rel"),
 		NoUpdateBoundary: c.Bool("no-update-boundary"), NoMarkOverviews: c.Bool("no-mark-overviews")}
 	return withManager(c, func(m *jobs.Manager) error {
 		if c.Bool("dry-run") {
@@ -155,7 +160,7 @@ func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string
 		coll, err = m.DryRun(c.Context, p, func(it catalog.ItemRef) error {
 			if !started {
 				started = true
-				fmt.Fprintf(out, `{"dryRun":true,"where":%s,"items":[`, catalog.JSON(p.Where))
+				out.WriteString(dryRunHead(p))
 			} else {
 				out.WriteByte(',')
 			}
@@ -168,7 +173,7 @@ func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string
 			return err
 		}
 		if !started {
-			fmt.Fprintf(out, `{"dryRun":true,"where":%s,"items":[`, catalog.JSON(p.Where))
+			out.WriteString(dryRunHead(p))
 		} else {
 			out.WriteString("\n")
 		}
@@ -185,7 +190,7 @@ func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%d items of %s match %s (dry run: nothing was deleted)\n", n, coll.Name, textutil.Escape(p.Where))
+	fmt.Fprintf(out, "%d items of %s %s (dry run: nothing was deleted)\n", n, coll.Name, textutil.Escape(p.Describe()))
 	for _, it := range first {
 		fmt.Fprintf(out, "  %8s  %s\n", strconv.FormatInt(it.OBJECTID, 10), textutil.Escape(it.Name))
 	}
@@ -193,6 +198,17 @@ func dryRun(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f string
 		fmt.Fprintf(out, "  … and %d more (-f json lists them all)\n", n-dryRunTextItems)
 	}
 	return out.Flush()
+}
+
+// dryRunHead begins the JSON of a dry run: what it selects, then its items.
+func dryRunHead(p jobs.DeleteImageParams) string {
+	head := `{"dryRun":true,"where":` + string(catalog.JSON(p.Where))
+	for _, v := range []struct{ name, value string }{{"geometry", p.Geometry}, {"geometryType", p.GeometryType}, {"inSR", p.InSR}, {"spatialRel", p.SpatialRel}} {
+		if v.value != "" {
+			head += `,"` + v.name + `":` + string(catalog.JSON(v.value))
+		}
+	}
+	return head + `,"items":[`
 }
 
 // dryRunPictureItems is how many matching items the HTML dry run lists
@@ -214,7 +230,13 @@ func dryRunPicture(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f
 	if err != nil {
 		return err
 	}
-	title := fmt.Sprintf("Dry run: delete-image -i %s --where %q", coll.Name, p.Where)
+	title := "Dry run: delete-image -i " + coll.Name
+	if p.Where != "" {
+		title += fmt.Sprintf(" --where %q", p.Where)
+	}
+	if p.Geometry != "" {
+		title += fmt.Sprintf(" --geometry %q", p.Geometry)
+	}
 	if f == "svg" {
 		_, err := pictures.DryRun(c.Context, m.Catalog(), coll, ids, stdout(c), pictures.Options{Title: title})
 		return err
@@ -227,6 +249,6 @@ func dryRunPicture(c *ucli.Context, m *jobs.Manager, p jobs.DeleteImageParams, f
 	if err != nil {
 		return err
 	}
-	return pictures.WriteDryRunPage(stdout(c), pictures.DryRunPage{Collection: coll.Name, Where: p.Where,
+	return pictures.WriteDryRunPage(stdout(c), pictures.DryRunPage{Collection: coll.Name, Where: p.Where, Geometry: p.Geometry, SpatialRel: p.SpatialRel,
 		Matches: int64(len(ids)), Total: total, First: first, SVG: svg.Bytes()})
 }

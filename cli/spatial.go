@@ -6,7 +6,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"mosaic/catalog"
-	"mosaic/geometry"
 )
 
 // The flags of a spatial selection, named as the ArcGIS query parameters.
@@ -38,16 +37,5 @@ func spatialFlags(c *ucli.Context) (*catalog.Spatial, error) {
 		}
 		return nil, nil
 	}
-	g, srs, err := catalog.ParseGeometry(text, c.String("geometry-type"))
-	if err != nil {
-		return nil, err
-	}
-	if in := c.String("in-sr"); in != "" {
-		srs = in
-	}
-	rel, err := geometry.ParseSpatialRel(c.String("spatial-rel"))
-	if err != nil {
-		return nil, catalog.ParamErrorf("spatialRel", "--spatial-rel: %v", err)
-	}
-	return &catalog.Spatial{Geometry: g, SRS: srs, Rel: rel}, nil
+	return catalog.ParseSpatial(text, c.String("geometry-type"), c.String("in-sr"), c.String("spatial-rel"))
 }

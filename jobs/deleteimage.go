@@ -14,9 +14,14 @@ type DeleteImageParams struct {
 	// ImageCollection is the collection as the user gave it: name, URL, or
 	// JSON with itemId, url or uri.
 	ImageCollection string
-	// Where selects the items to remove (ArcGIS SQL). Required: "1=1"
-	// selects every item.
+	// Where selects the items to remove (ArcGIS SQL). Required unless a
+	// geometry is given: "1=1" selects every item.
 	Where string
+	// Geometry, GeometryType, InSR and SpatialRel select the items by
+	// place, as the ArcGIS query's parameters of those names do (see
+	// catalog.ParseSpatial): with Where, the items both select. mosaic's
+	// extension of DeleteImage.
+	Geometry, GeometryType, InSR, SpatialRel string
 	// NoUpdateBoundary and NoMarkOverviews turn off the two finishing steps
 	// of ArcPy's RemoveRastersFromMosaicDataset, both on by default.
 	NoUpdateBoundary bool
@@ -30,14 +35,49 @@ func (p DeleteImageParams) validate(ctx context.Context, tx *catalog.Tx) (*catal
 	if err != nil {
 		return nil, nil, err
 	}
-	if strings.TrimSpace(p.Where) == "" {
-		return nil, nil, catalog.ParamErrorf("where", "where is required: it selects the items to delete (use 1=1 to delete every item)")
-	}
-	clause, err := coll.Compile(p.Where)
+	spatial, err := catalog.ParseSpatial(p.Geometry, p.GeometryType, p.InSR, p.SpatialRel)
 	if err != nil {
 		return nil, nil, err
 	}
+	if spatial == nil {
+		for _, v := range []struct{ name, value string }{{"geometryType", p.GeometryType}, {"inSR", p.InSR}, {"spatialRel", p.SpatialRel}} {
+			if strings.TrimSpace(v.value) != "" {
+				return nil, nil, catalog.ParamErrorf(v.name, "%s goes with geometry, which is not given", v.name)
+			}
+		}
+	}
+	var clause *where.Clause
+	switch {
+	case strings.TrimSpace(p.Where) != "":
+		if clause, err = coll.Compile(p.Where); err != nil {
+			return nil, nil, err
+		}
+	case spatial == nil:
+		return nil, nil, catalog.ParamErrorf("where", "where is required: it selects the items to delete (use 1=1 to delete every item), unless a geometry does")
+	}
+	if spatial != nil {
+		if clause, err = coll.SpatialClause(clause, spatial); err != nil {
+			return nil, nil, err
+		}
+	}
 	return coll, clause, nil
+}
+
+// Describe says what p selects, as in "match CloudCover > 50 and relate
+// to the geometry by esriSpatialRelIntersects": for messages.
+func (p DeleteImageParams) Describe() string {
+	var parts []string
+	if strings.TrimSpace(p.Where) != "" {
+		parts = append(parts, "match "+p.Where)
+	}
+	if strings.TrimSpace(p.Geometry) != "" {
+		rel := strings.TrimSpace(p.SpatialRel)
+		if rel == "" {
+			rel = "esriSpatialRelIntersects"
+		}
+		parts = append(parts, "relate to the geometry by "+rel)
+	}
+	return strings.Join(parts, " and ")
 }
 
 // DryRun reports the items DeleteImage would remove if it ran now, calling
@@ -95,10 +135,15 @@ func (m *Manager) SubmitDeleteImage(ctx context.Context, p DeleteImageParams) (*
 				"markOverviews":    catalog.JSON(!p.NoMarkOverviews),
 				"collectionItemId": catalog.JSON(coll.ItemID),
 			}}
+		for name, v := range map[string]string{"geometry": p.Geometry, "geometryType": p.GeometryType, "inSR": p.InSR, "spatialRel": p.SpatialRel} {
+			if strings.TrimSpace(v) != "" {
+				j.Inputs[name] = catalog.JSON(v)
+			}
+		}
 		if err := insert(ctx, tx, j); err != nil {
 			return err
 		}
-		if err := addMessage(ctx, tx, j, Informative, "Submitted: removes the items of %s up to OBJECTID %d that match %s", coll.Name, high, p.Where); err != nil {
+		if err := addMessage(ctx, tx, j, Informative, "Submitted: removes the items of %s up to OBJECTID %d that %s", coll.Name, high, p.Describe()); err != nil {
 			return err
 		}
 		return update(ctx, tx, j)

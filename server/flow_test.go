@@ -556,3 +556,50 @@ func TestRescanRunsJobsSubmittedElsewhere(t *testing.T) {
 		t.Errorf("job %s, %d items left; want succeeded, 10", d.JobStatus, count(t, cat, "scenes"))
 	}
 }
+
+// TestDeleteImageByGeometry: DeleteImage over REST takes geometry,
+// geometryType, inSR and spatialRel (mosaic's extension), with or without
+// where; the job records them in its inputs; alone, geometryType, inSR or
+// spatialRel is refused with 400 naming it.
+func TestDeleteImageByGeometry(t *testing.T) {
+	ln := listen(t)
+	cat := mustOpen(t, "http://"+ln.Addr().String(), nil)
+	mustScenes(t, cat, "scenes", 20) // item i: x 10i…10i+10, CloudCover 10i % 100
+	sv := startServing(t, jobs.NewManager(cat), ln, Options{})
+	c := sv.client(t)
+	for _, param := range []string{"geometryType", "inSR", "spatialRel"} {
+		_, err := c.trySubmit("DeleteImage", url.Values{"imageCollection": {"scenes"}, "where": {"1=1"}, param: {"4326"}})
+		if err == nil || !strings.Contains(err.Error(), param) {
+			t.Errorf("%s without geometry: %v, want a refusal naming it", param, err)
+		}
+	}
+	// Items 2, 3 and 4 meet the envelope; 3 and 4 have CloudCover >= 30.
+	id := c.submit("DeleteImage", url.Values{"imageCollection": {"scenes"}, "where": {"CloudCover >= 30"},
+		"geometry": {`{"xmin":25,"ymin":0,"xmax":45,"ymax":10,"spatialReference":{"wkid":32632}}`}, "spatialRel": {"esriSpatialRelIntersects"}})
+	if d := c.wait("DeleteImage", id); d.JobStatus != jobs.Succeeded {
+		t.Fatalf("DeleteImage %s: %+v", d.JobStatus, d.Messages)
+	}
+	var removed struct {
+		Value struct {
+			Features []struct{ Attributes map[string]any } `json:"features"`
+		} `json:"value"`
+	}
+	c.get(gpPath+"/DeleteImage/jobs/"+id+"/results/removedItems", nil, &removed)
+	var ids []float64
+	for _, f := range removed.Value.Features {
+		ids = append(ids, f.Attributes["OBJECTID"].(float64))
+	}
+	if fmt.Sprint(ids) != "[3 4]" {
+		t.Errorf("removed %v, want [3 4]", ids)
+	}
+	var in struct{ Value string }
+	c.get(gpPath+"/DeleteImage/jobs/"+id+"/inputs/geometry", nil, &in)
+	if !strings.Contains(in.Value, `"xmin":25`) {
+		t.Errorf("inputs/geometry: %q", in.Value)
+	}
+	var n struct{ Count int }
+	c.get("/arcgis/rest/services/Hosted/scenes/ImageServer/query", url.Values{"where": {"1=1"}, "returnCountOnly": {"true"}}, &n)
+	if n.Count != 18 {
+		t.Errorf("%d items left, want 18", n.Count)
+	}
+}

@@ -163,20 +163,10 @@ func parseQuery(req *request, coll *catalog.Collection) (queryParams, error) {
 // the footprints, are refused: answers carry them whole.
 func (q *queryParams) parseSpatial(req *request) error {
 	if text := strings.TrimSpace(req.param("geometry")); text != "" {
-		g, srs, err := catalog.ParseGeometry(text, strings.TrimSpace(req.param("geometryType")))
-		if err != nil {
+		var err error
+		if q.Spatial, err = catalog.ParseSpatial(text, req.param("geometryType"), req.param("inSR"), req.param("spatialRel")); err != nil {
 			return err
 		}
-		if in := strings.TrimSpace(req.param("inSR")); in != "" {
-			if srs, err = srParam("inSR", in); err != nil {
-				return err
-			}
-		}
-		rel, err := geometry.ParseSpatialRel(strings.TrimSpace(req.param("spatialRel")))
-		if err != nil {
-			return catalog.ParamErrorf("spatialRel", "%v", err)
-		}
-		q.Spatial = &catalog.Spatial{Geometry: g, SRS: srs, Rel: rel}
 	} else if v := strings.TrimSpace(req.param("spatialRel")); v != "" {
 		// Clients (the ArcGIS Maps SDK) send spatialRel with every query;
 		// without a geometry it selects nothing, but it must be one.
@@ -186,7 +176,7 @@ func (q *queryParams) parseSpatial(req *request) error {
 	}
 	if out := strings.TrimSpace(req.param("outSR")); out != "" {
 		var err error
-		if q.OutSR, err = srParam("outSR", out); err != nil {
+		if q.OutSR, err = catalog.ParseSRSParam("outSR", out); err != nil {
 			return err
 		}
 	}
@@ -200,37 +190,6 @@ func (q *queryParams) parseSpatial(req *request) error {
 		}
 	}
 	return nil
-}
-
-// srParam reads a spatial reference parameter: a wkid, EPSG:N, or
-// {"wkid": N} (latestWkid preferred), as ArcGIS clients send them.
-func srParam(name, v string) (string, error) {
-	if strings.HasPrefix(v, "{") {
-		if err := catalog.CheckJSONKeys([]byte(v), false); err != nil {
-			return "", catalog.ParamErrorf(name, "%s: %v", name, err)
-		}
-		var sr struct {
-			WKID       int    `json:"wkid"`
-			LatestWKID int    `json:"latestWkid"`
-			WKT        string `json:"wkt"`
-		}
-		if err := json.Unmarshal([]byte(v), &sr); err != nil {
-			return "", catalog.ParamErrorf(name, "%s: not a spatial reference: %v", name, err)
-		}
-		switch {
-		case sr.WKT != "":
-			return "", catalog.ParamErrorf(name, "%s: a spatial reference given as WKT is not supported; give its wkid", name)
-		case sr.LatestWKID != 0:
-			v = strconv.Itoa(sr.LatestWKID)
-		default:
-			v = strconv.Itoa(sr.WKID)
-		}
-	}
-	srs, err := catalog.ParseSRS(v)
-	if err != nil {
-		return "", catalog.ParamErrorf(name, "%s: %v", name, err)
-	}
-	return srs, nil
 }
 
 // refuseUnsupported refuses the query parameters of the document that

@@ -93,10 +93,14 @@ var tasks = []*taskDef{
 	},
 	{
 		Name: jobs.TaskDeleteImage, DisplayName: "Delete Image", Execution: async,
-		Description: "Removes the items a where clause selects from an image collection, in batches that a restart resumes exactly. Source files are never touched; `mosaic jobs undo` puts the items back.",
+		Description: "Removes the items a where clause, a geometry or both select from an image collection; a restart resumes the job exactly. Source files are never touched; `mosaic jobs undo` puts the items back.",
 		Parameters: []paramDef{
 			in("imageCollection", "GPString", "Image Collection", required, "", collectionDesc),
-			in("where", "GPString", "Where", required, "", "An ArcGIS SQL where clause selecting the items to remove, such as CloudCover > 50. 1=1 removes every item; the collection stays."),
+			in("where", "GPString", "Where", optional, "", "An ArcGIS SQL where clause selecting the items to remove, such as CloudCover > 50. 1=1 removes every item; the collection stays. Required unless geometry is given."),
+			in("geometry", "GPString", "Geometry", optional, "", "Remove the items whose footprints relate to this geometry (with where: the items both select), in the forms of the image service query's geometry: xmin,ymin,xmax,ymax, x,y, Esri JSON or a GeoJSON geometry. (mosaic's extension)"),
+			in("geometryType", "GPString", "Geometry Type", optional, "esriGeometryEnvelope", "esriGeometryEnvelope, esriGeometryPoint, esriGeometryMultipoint or esriGeometryPolygon. (mosaic's extension)"),
+			in("inSR", "GPString", "Input Spatial Reference", optional, "", "The spatial reference of geometry: a wkid, EPSG:<code> or {\"wkid\": <code>}; default: the geometry's own, else the collection's. (mosaic's extension)"),
+			in("spatialRel", "GPString", "Spatial Relationship", optional, "esriSpatialRelIntersects", "esriSpatialRelIntersects, esriSpatialRelEnvelopeIntersects, esriSpatialRelContains (the geometry contains the footprint) or esriSpatialRelWithin (the geometry lies within the footprint). (mosaic's extension)"),
 			in("updateBoundary", "GPBoolean", "Update Boundary", optional, true, "Recompute the collection's boundary afterwards. (mosaic's extension)"),
 			in("markOverviews", "GPBoolean", "Mark Overviews", optional, true, "Mark overviews over removed items stale. (mosaic's extension)"),
 			out("result", "GPString", "Result", "The image collection's URL, as {\"url\": …}."),
@@ -197,6 +201,7 @@ func (s *Server) submitDeleteImage(req *request) (*jobs.Job, error) {
 		return nil, err
 	}
 	return s.m.SubmitDeleteImage(req.Context(), jobs.DeleteImageParams{ImageCollection: ref, Where: req.param("where"),
+		Geometry: req.param("geometry"), GeometryType: req.param("geometryType"), InSR: req.param("inSR"), SpatialRel: req.param("spatialRel"),
 		NoUpdateBoundary: !updateBoundary, NoMarkOverviews: !markOverviews})
 }
 
