@@ -266,7 +266,7 @@ func (pg *pager) plan(ctx context.Context, tx *Tx, cols []string) (string, []any
 	}
 	if pg.entry.end >= 0 && off >= pg.entry.end && off > 0 {
 		pg.past = true
-		return "SELECT " + columnList(cols) + " FROM " + quoteIdent(pg.sel.Collection.Table()) + " WHERE 0", nil, nil
+		return "SELECT " + columnList(cols) + " FROM " + quoteIdent(pg.sel.table()) + " WHERE 0", nil, nil
 	}
 	if pg.trusted && off-markOff > walkThreshold {
 		var err error
@@ -287,7 +287,7 @@ func (pg *pager) plan(ctx context.Context, tx *Tx, cols []string) (string, []any
 	}
 	cond, fargs := pg.sel.filter(extra...)
 	var b strings.Builder
-	fmt.Fprintf(&b, "SELECT %s FROM %s%s%s", columnList(cols), quoteIdent(pg.sel.Collection.Table()), cond, pg.sel.orderSQL())
+	fmt.Fprintf(&b, "SELECT %s FROM %s%s%s", columnList(cols), quoteIdent(pg.sel.table()), cond, pg.sel.orderSQL())
 	writeLimit(&b, pg.sel.limit, off-markOff)
 	return b.String(), append(append([]any(nil), fargs...), args...), nil
 }
@@ -305,7 +305,7 @@ func (pg *pager) bounds(ctx context.Context, tx *Tx) (n, lo, hi int64, err error
 			return 0, 0, 0, err
 		}
 	}
-	t := quoteIdent(pg.sel.Collection.Table())
+	t := quoteIdent(pg.sel.table())
 	var l, h sql.NullInt64
 	if err := tx.QueryRowContext(ctx, "SELECT (SELECT OBJECTID FROM "+t+" ORDER BY OBJECTID LIMIT 1), (SELECT OBJECTID FROM "+t+" ORDER BY OBJECTID DESC LIMIT 1)").Scan(&l, &h); err != nil {
 		return 0, 0, 0, fmt.Errorf("read the OBJECTID bounds of %s: %w", pg.sel.Collection.Name, err)
@@ -325,10 +325,10 @@ func (pg *pager) walk(ctx context.Context, tx *Tx, markOff, markOID int64, found
 		}
 	}
 	cond, fargs := pg.sel.filter(extra...)
-	q := fmt.Sprintf("SELECT OBJECTID FROM %s%s%s LIMIT %d", quoteIdent(pg.sel.Collection.Table()), cond, pg.sel.orderSQL(), pg.sel.offset-markOff)
+	q := fmt.Sprintf("SELECT OBJECTID FROM %s%s%s LIMIT %d", quoteIdent(pg.sel.table()), cond, pg.sel.orderSQL(), pg.sel.offset-markOff)
 	var offs, oids []int64
 	var n int64
-	err := tx.Guard(ctx, []string{pg.sel.Collection.Table()}, "", func() error {
+	err := tx.Guard(ctx, []string{pg.sel.table()}, "", func() error {
 		rows, err := tx.QueryContext(ctx, q, append(append([]any(nil), fargs...), args...)...)
 		if err != nil {
 			return err
@@ -416,7 +416,7 @@ func (p *pageCache) count(ctx context.Context, c *Catalog, sel *Selection) (int6
 			}
 		} else {
 			q, args := sel.countSQL()
-			if err := tx.Guard(ctx, []string{sel.Collection.Table()}, "", func() error {
+			if err := tx.Guard(ctx, []string{sel.table()}, "", func() error {
 				stmt, err := tx.PrepareContext(ctx, q)
 				if err != nil {
 					return err

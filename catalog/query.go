@@ -139,6 +139,33 @@ type Selection struct {
 	out        *outProjection  // nil: footprints in the collection's reference
 	offset     int64
 	limit      int64
+	from       string // the table read, when not the collection's (SelectRemoved)
+}
+
+// table is the table the selection reads.
+func (sel *Selection) table() string {
+	if sel.from != "" {
+		return sel.from
+	}
+	return sel.Collection.Table()
+}
+
+// SelectRemoved selects what undo log l keeps of the items a job removed
+// from coll (every field, with footprints when geometry): the rows as they
+// were, read from the undo table, for an audit outside the catalog.
+func (coll *Collection) SelectRemoved(l *UndoLog, geometry bool) (*Selection, error) {
+	sel, err := coll.Select(Query{Geometry: geometry})
+	if err != nil {
+		return nil, err
+	}
+	cond, args := l.removed()
+	sel.from = l.Table
+	sel.conds = append(sel.conds, cond)
+	sel.args = append(sel.args, args...)
+	if l.Kind == UndoSwap {
+		sel.clause = l.Clause
+	}
+	return sel, nil
 }
 
 // Select validates q against coll's fields. Nothing reads the catalog
@@ -367,7 +394,7 @@ func (c *Catalog) Each(ctx context.Context, sel *Selection, fn func(*ItemRow) er
 		// statement outlives its rows.
 		var stmt *sql.Stmt
 		var rows *sql.Rows
-		err := tx.Guard(ctx, []string{coll.Table()}, "", func() error {
+		err := tx.Guard(ctx, []string{sel.table()}, "", func() error {
 			var err error
 			if stmt, err = tx.PrepareContext(ctx, q); err != nil {
 				return err
@@ -440,7 +467,7 @@ func (sel *Selection) plainSQL(cols []string) (string, []any) {
 	if sel.Distinct {
 		b.WriteString("DISTINCT ")
 	}
-	fmt.Fprintf(&b, "%s FROM %s", columnList(cols), quoteIdent(sel.Collection.Table()))
+	fmt.Fprintf(&b, "%s FROM %s", columnList(cols), quoteIdent(sel.table()))
 	cond, args := sel.filter()
 	b.WriteString(cond)
 	if sel.Distinct && len(sel.order) == 0 {
@@ -506,7 +533,7 @@ func (c *Catalog) constantsHold(ctx context.Context, sel *Selection) (bool, erro
 // countSQL is the statement that counts the selection.
 func (sel *Selection) countSQL() (string, []any) {
 	cond, args := sel.filter()
-	table := quoteIdent(sel.Collection.Table())
+	table := quoteIdent(sel.table())
 	if sel.Distinct {
 		return "SELECT count(*) FROM (SELECT DISTINCT " + columnList(fieldNames(sel.Fields)) + " FROM " + table + cond + ")", args
 	}
@@ -528,8 +555,8 @@ func (c *Catalog) Extent(ctx context.Context, sel *Selection) (*Extent, int64, e
 	var xmin, ymin, xmax, ymax sql.NullFloat64
 	var n int64
 	err := c.View(ctx, func(tx *Tx) error {
-		return tx.Guard(ctx, []string{coll.Table()}, "", func() error {
-			stmt, err := tx.PrepareContext(ctx, `SELECT min("XMin"), min("YMin"), max("XMax"), max("YMax"), count(*) FROM `+quoteIdent(coll.Table())+cond)
+		return tx.Guard(ctx, []string{sel.table()}, "", func() error {
+			stmt, err := tx.PrepareContext(ctx, `SELECT min("XMin"), min("YMin"), max("XMax"), max("YMax"), count(*) FROM `+quoteIdent(sel.table())+cond)
 			if err != nil {
 				return err
 			}

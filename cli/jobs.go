@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"bufio"
+	"encoding/csv"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"mosaic/catalog"
+	"mosaic/formats"
 	"mosaic/internal/textutil"
 	"mosaic/jobs"
 )
@@ -51,8 +56,11 @@ func jobsCommand() *ucli.Command {
 			}),
 			{
 				Name:      "result",
-				Usage:     "print a job's result: result (default) or removedItems",
+				Usage:     "print a job's result: result (default) or removedItems (-f json, csv or geojson)",
 				ArgsUsage: "ID [result|removedItems]",
+				Description: "removedItems -f json is the ArcGIS record set (OBJECTID, Name); -f csv the same as CSV; -f geojson\n" +
+					"the removed items whole (every field, footprints in WGS 84) while the job's undo log keeps them.",
+				Flags: []ucli.Flag{formatFlag("json", "csv", "geojson")},
 				Action: func(c *ucli.Context) error {
 					id, err := jobIDArg(c)
 					if err != nil {
@@ -62,7 +70,28 @@ func jobsCommand() *ucli.Command {
 					if c.NArg() > 1 {
 						param = c.Args().Get(1)
 					}
+					f, err := format(c, "json", "csv", "geojson")
+					if err != nil {
+						return err
+					}
+					if f != "json" && param != "removedItems" {
+						return invalid("-f %s is for removedItems; %s is JSON", f, textutil.Quote(param))
+					}
 					return withManager(c, func(m *jobs.Manager) error {
+						switch f {
+						case "csv":
+							return writeRemovedCSV(c, m, id)
+						case "geojson":
+							sel, err := m.RemovedSelection(c.Context, id)
+							if err != nil {
+								return err
+							}
+							out := bufio.NewWriterSize(stdout(c), 64<<10)
+							if _, err := formats.WriteGeoJSON(c.Context, m.Catalog(), sel, out); err != nil {
+								return err
+							}
+							return out.Flush()
+						}
 						return m.WriteResult(c.Context, id, param, stdout(c))
 					})
 				},
@@ -142,6 +171,20 @@ func jobsPurgeCommand() *ucli.Command {
 			})
 		},
 	}
+}
+
+// writeRemovedCSV writes the removedItems of job id as CSV: OBJECTID,Name.
+func writeRemovedCSV(c *ucli.Context, m *jobs.Manager, id string) error {
+	w := csv.NewWriter(stdout(c))
+	w.Write([]string{"OBJECTID", "Name"})
+	err := m.EachRemoved(c.Context, id, func(it catalog.ItemRef) error {
+		return w.Write([]string{strconv.FormatInt(it.OBJECTID, 10), it.Name})
+	})
+	if err != nil {
+		return err
+	}
+	w.Flush()
+	return w.Error()
 }
 
 // jobDocCommand is a jobs subcommand that takes a job id, does fn and

@@ -85,7 +85,7 @@ func Export(ctx context.Context, cat *catalog.Catalog, coll *catalog.Collection,
 	var write func(io.Writer) (int64, error)
 	switch opts.Format {
 	case GeoJSON:
-		write = func(w io.Writer) (int64, error) { return exportGeoJSON(ctx, cat, sel, w) }
+		write = func(w io.Writer) (int64, error) { return WriteGeoJSON(ctx, cat, sel, w) }
 	case STAC:
 		field, err := datetimeField(coll, opts.DatetimeField)
 		if err != nil {

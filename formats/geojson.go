@@ -10,12 +10,12 @@ import (
 	"mosaic/where"
 )
 
-// exportGeoJSON writes an RFC 7946 FeatureCollection: each item a Feature
+// WriteGeoJSON writes an RFC 7946 FeatureCollection: each item a Feature
 // whose id is its OBJECTID, whose geometry is its footprint in WGS 84
 // longitude/latitude (counter-clockwise outer rings; null when it has
 // none), and whose properties are every other field, DATE values as
 // ISO 8601 UTC.
-func exportGeoJSON(ctx context.Context, cat *catalog.Catalog, sel *catalog.Selection, w io.Writer) (int64, error) {
+func WriteGeoJSON(ctx context.Context, cat *catalog.Catalog, sel *catalog.Selection, w io.Writer) (int64, error) {
 	wgs, err := newToWGS84(sel.Collection.SRS)
 	if err != nil {
 		return 0, catalog.ParamErrorf("format", "geojson: %v", err)

@@ -205,6 +205,71 @@ func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer
 	return catalog.Errorf(catalog.NotFound, "job %s has no result %q (results: result, removedItems)", j.ID, param)
 }
 
+// EachRemoved calls fn, in OBJECTID order, with the OBJECTID and Name of
+// each item job id removed: the removedItems result, as records. It lists
+// them after an undo or a purge too.
+func (m *Manager) EachRemoved(ctx context.Context, id string, fn func(catalog.ItemRef) error) error {
+	j, err := m.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !j.hasRemovedItems() {
+		return catalog.Errorf(catalog.Conflict, "job %s has removed no items (%s)", j.ID, j.Status)
+	}
+	return m.cat.View(ctx, func(tx *catalog.Tx) error {
+		each, err := removedSource(ctx, tx, j)
+		if err != nil {
+			return err
+		}
+		return each(fn)
+	})
+}
+
+// RemovedSelection selects the items DeleteImage job id removed, every
+// field and their footprints, as its undo log keeps them: for an audit
+// outside the catalog (jobs result ID removedItems -f geojson). Once the
+// job is undone (its items are back in the collection) or its undo log
+// purged (only their OBJECTIDs and Names are kept), there are no removed
+// rows to read, and it says so.
+func (m *Manager) RemovedSelection(ctx context.Context, id string) (*catalog.Selection, error) {
+	j, err := m.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !j.hasRemovedItems():
+		return nil, catalog.Errorf(catalog.Conflict, "job %s has removed no items (%s)", j.ID, j.Status)
+	case j.Task != TaskDeleteImage:
+		return nil, catalog.Errorf(catalog.Conflict, "job %s is a %s: only a DeleteImage's removed items can be read whole (its OBJECTIDs and Names: -f json or csv)", j.ID, j.Task)
+	case j.UndoneBy != "":
+		return nil, catalog.Errorf(catalog.Conflict, "job %s was undone by job %s: its items are back in %s (list-images or export them); -f json or csv lists which they were", j.ID, j.UndoneBy, j.CollectionName)
+	case !j.Purged.IsZero():
+		return nil, catalog.Errorf(catalog.Conflict, "job %s's undo log was purged: only the OBJECTID and Name of its items are kept (-f json or csv)", j.ID)
+	}
+	var sel *catalog.Selection
+	err = m.cat.View(ctx, func(tx *catalog.Tx) error {
+		log, err := j.undoLog()
+		if err != nil {
+			return err
+		}
+		if log == nil {
+			return catalog.Errorf(catalog.Conflict, "job %s has removed no items yet (%s)", j.ID, j.Status)
+		}
+		if ok, err := tx.TableExists(ctx, log.Table); err != nil {
+			return err
+		} else if !ok {
+			return catalog.Errorf(catalog.Unavailable, "job %s: the record of the items it removed is missing (undo table %s); see mosaic check", j.ID, log.Table)
+		}
+		coll, err := tx.CollectionByID(ctx, j.CollectionID)
+		if err != nil {
+			return err
+		}
+		sel, err = coll.SelectRemoved(log, true)
+		return err
+	})
+	return sel, err
+}
+
 // removedSource returns how to list the items job j removed: from its
 // stored list (once its undo log is purged, or its collection restored),
 // else from its undo log.
