@@ -151,10 +151,10 @@ func (sel *Selection) table() string {
 }
 
 // SelectRemoved selects what undo log l keeps of the items a job removed
-// from coll (every field, with footprints when geometry): the rows as they
-// were, read from the undo table, for an audit outside the catalog.
-func (coll *Collection) SelectRemoved(l *UndoLog, geometry bool) (*Selection, error) {
-	sel, err := coll.Select(Query{Geometry: geometry})
+// from coll (fields as Query.Fields, every one when nil; footprints when
+// geometry): the rows as they were, read from the undo table.
+func (coll *Collection) SelectRemoved(l *UndoLog, fields []string, geometry bool) (*Selection, error) {
+	sel, err := coll.Select(Query{Fields: fields, Geometry: geometry})
 	if err != nil {
 		return nil, err
 	}

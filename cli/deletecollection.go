@@ -25,7 +25,7 @@ func deleteCollectionCommand() *ucli.Command {
 				if err != nil {
 					return err
 				}
-				if err := writeJob(stdout(c), m, j, f); err != nil {
+				if err := writeJob(c.Context, stdout(c), m, j, f); err != nil {
 					return err
 				}
 				return jobExit(j, false)

@@ -93,7 +93,7 @@ func runJob(c *ucli.Context, m *jobs.Manager, id, f string) error {
 		}
 		fmt.Fprintf(c.App.ErrWriter, "mosaic: interrupted after %d of %d items; `mosaic jobs resume %s` finishes the job\n", j.Done, j.Total, id)
 	}
-	if werr := writeJob(stdout(c), m, j, f); werr != nil {
+	if werr := writeJob(c.Context, stdout(c), m, j, f); werr != nil {
 		return werr
 	}
 	return jobExit(j, err != nil)
@@ -117,10 +117,14 @@ func jobExit(j *jobs.Job, interrupted bool) error {
 }
 
 // writeJob prints a job document as JSON, HTML or text.
-func writeJob(w io.Writer, m *jobs.Manager, j *jobs.Job, f string) error {
+func writeJob(ctx context.Context, w io.Writer, m *jobs.Manager, j *jobs.Job, f string) error {
 	switch f {
 	case "html":
-		return j.WriteHTML(w, m.Catalog().BaseURL())
+		picture, err := pictures.Job(ctx, m, j, pictures.Options{Width: 720})
+		if err != nil {
+			return err
+		}
+		return j.WriteHTML(w, m.Catalog().BaseURL(), picture)
 	case "text":
 		fmt.Fprintf(w, "job %s (%s on %s): %s\n", j.ID, j.Task, textutil.Escape(j.CollectionName), j.Status)
 		for _, msg := range j.Messages {

@@ -200,7 +200,7 @@ func jobDocCommand(name, usage string, fn func(*ucli.Context, *jobs.Manager, str
 			if err != nil {
 				return err
 			}
-			return writeJob(stdout(c), m, j, f)
+			return writeJob(c.Context, stdout(c), m, j, f)
 		}),
 	}
 }

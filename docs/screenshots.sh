@@ -7,9 +7,9 @@
 #
 # Installs Debian's chromium when it is missing (as .ci/run does); mosaic
 # itself needs none of it. Pictures: a listing (list-images -f svg), a dry
-# run (delete-image --dry-run -f html) and the query page of `mosaic serve`
-# (a where clause and an envelope) of a sample collection built from
-# testdata/.
+# run (delete-image --dry-run -f html), and the query page (a where clause
+# and an envelope) and a DeleteImage job's page of `mosaic serve`, of a
+# sample collection built from testdata/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -38,6 +38,9 @@ awk 'BEGIN {
 
 m list-images -i scenes -f svg >"$work/listing.svg"
 m delete-image -i scenes --where "CloudCover > 70" --dry-run -f html >"$work/dryrun.html"
+# A real removal, for the job's page (the query page shows what stays).
+job=$(m delete-image -i scenes --where "CloudCover > 85" | sed -n 's/^ *"jobId": "\(j[0-9a-f]*\)".*/\1/p')
+[ -n "$job" ] || { echo "delete-image printed no job id"; exit 1; }
 
 shot() { # shot FILE PNG WIDTH HEIGHT
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
@@ -59,7 +62,8 @@ done
 [ -n "$base" ] || { echo "mosaic serve did not start:"; cat "$work/serve.log"; exit 1; }
 query="$base/arcgis/rest/services/Hosted/scenes/ImageServer/query?where=CloudCover+%3C+50&geometry=396000,4490000,403000,4494000&outFields=OBJECTID,Name,CloudCover&returnGeometry=false&resultRecordCount=5"
 shot "$query" "$out/query.png" 1000 1900
-pages=("$out/listing.png" "$out/dryrun.png" "$out/query.png")
+shot "$base/arcgis/rest/services/System/RasterAnalysisTools/GPServer/DeleteImage/jobs/$job?f=html" "$out/job.png" 1000 1000
+pages=("$out/listing.png" "$out/dryrun.png" "$out/query.png" "$out/job.png")
 
 # Not blank: a blank page decodes to a handful of distinct byte values.
 for png in "${pages[@]}"; do

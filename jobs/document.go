@@ -225,13 +225,14 @@ func (m *Manager) EachRemoved(ctx context.Context, id string, fn func(catalog.It
 	})
 }
 
-// RemovedSelection selects the items DeleteImage job id removed, every
-// field and their footprints, as its undo log keeps them: for an audit
-// outside the catalog (jobs result ID removedItems -f geojson). Once the
-// job is undone (its items are back in the collection) or its undo log
-// purged (only their OBJECTIDs and Names are kept), there are no removed
-// rows to read, and it says so.
-func (m *Manager) RemovedSelection(ctx context.Context, id string) (*catalog.Selection, error) {
+// RemovedSelection selects the items DeleteImage job id removed, with
+// fields (every one when none is named) and their footprints, as its undo
+// log keeps them: for an audit outside the catalog (jobs result ID
+// removedItems -f geojson) and the picture on the job's page. Once the job
+// is undone (its items are back in the collection) or its undo log purged
+// (only their OBJECTIDs and Names are kept), there are no removed rows to
+// read, and it says so.
+func (m *Manager) RemovedSelection(ctx context.Context, id string, fields ...string) (*catalog.Selection, error) {
 	j, err := m.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -264,7 +265,7 @@ func (m *Manager) RemovedSelection(ctx context.Context, id string) (*catalog.Sel
 		if err != nil {
 			return err
 		}
-		sel, err = coll.SelectRemoved(log, true)
+		sel, err = coll.SelectRemoved(log, fields, true)
 		return err
 	})
 	return sel, err

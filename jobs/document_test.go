@@ -38,7 +38,7 @@ func TestDocumentsGolden(t *testing.T) {
 	done := mustGet(t, e.m, j.ID)
 	golden(t, "succeeded.json", writeJSON(t, done.Document()))
 	var html bytes.Buffer
-	if err := done.WriteHTML(&html, e.cat.BaseURL()); err != nil {
+	if err := done.WriteHTML(&html, e.cat.BaseURL(), nil); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "succeeded.html", html.Bytes())

@@ -18,8 +18,10 @@ const ServicePath = "/arcgis/rest/services/System/RasterAnalysisTools/GPServer"
 type namedURL struct{ Name, URL string }
 
 // WriteHTML renders the job as a page in the style of the ArcGIS REST
-// services directory. base is the server's base URL (links point there).
-func (j *Job) WriteHTML(w io.Writer, base string) error {
+// services directory. base is the server's base URL (links point there);
+// picture, when not empty, is an inline SVG of what the job did (see
+// package pictures), shown under the progress.
+func (j *Job) WriteHTML(w io.Writer, base string, picture []byte) error {
 	d := j.Document()
 	task := j.Task
 	service := base + ServicePath
@@ -28,7 +30,9 @@ func (j *Job) WriteHTML(w io.Writer, base string) error {
 		Task, Base, Service string
 		JobURL              string
 		Results, Inputs     []namedURL
-	}{Doc: d, Task: task, Base: base, Service: service, JobURL: service + "/" + task + "/jobs/" + d.JobID}
+		Picture             template.HTML
+	}{Doc: d, Task: task, Base: base, Service: service, JobURL: service + "/" + task + "/jobs/" + d.JobID,
+		Picture: template.HTML(picture)} // svgmap escapes every text it writes
 	for name, p := range d.Results {
 		data.Results = append(data.Results, namedURL{name, p.ParamURL})
 	}

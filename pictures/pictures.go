@@ -6,6 +6,7 @@
 package pictures
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"mosaic/catalog"
 	"mosaic/geometry"
+	"mosaic/jobs"
 	"mosaic/proj"
 	"mosaic/svgmap"
 )
@@ -116,6 +118,58 @@ func Listing(ctx context.Context, cat *catalog.Catalog, coll *catalog.Collection
 	return err
 }
 
+// Removal draws what a finished DeleteImage removed: the items of coll
+// now, kept, and those removed (selected by removed, as
+// jobs.Manager.RemovedSelection gives them with footprintFields), with the
+// boundary before (the collection's grown over the removed primary items)
+// and after (the collection's now).
+func Removal(ctx context.Context, cat *catalog.Catalog, coll *catalog.Collection, removed *catalog.Selection, w io.Writer, o Options) error {
+	gone, _, err := cat.Extent(ctx, removed)
+	if err != nil {
+		return err
+	}
+	before := union(coll.Boundary, gone)
+	kept, err := coll.Select(catalog.Query{Fields: footprintFields, Geometry: true})
+	if err != nil {
+		return err
+	}
+	m := newMap(coll, before, o, map[svgmap.Class]string{svgmap.Removed: "Removed"}, svgmap.Kept, svgmap.Removed)
+	for _, s := range []struct {
+		sel   *catalog.Selection
+		class svgmap.Class
+	}{{kept, svgmap.Kept}, {removed, svgmap.Removed}} {
+		err := cat.Each(ctx, s.sel, func(row *catalog.ItemRow) error {
+			r, err := rings(row)
+			if err == nil && r != nil {
+				m.Add(s.class, r)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if before != nil {
+		m.AddBoundary("Boundary before", boundaryRings(before), svgmap.Before)
+	}
+	if b := coll.Boundary; b != nil {
+		m.AddBoundary("Boundary after", boundaryRings(b), svgmap.After)
+	}
+	_, err = m.WriteTo(w)
+	return err
+}
+
+// union is the extent of both (nil when both are).
+func union(a, b *catalog.Extent) *catalog.Extent {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return &catalog.Extent{XMin: min(a.XMin, b.XMin), YMin: min(a.YMin, b.YMin), XMax: max(a.XMax, b.XMax), YMax: max(a.YMax, b.YMax)}
+}
+
 // DryRun draws a delete-image dry run: every item of coll, those whose
 // OBJECTID is in removed (sorted) in the removed style and the others
 // kept, with the boundary before (the collection's) and after (the extent
@@ -171,4 +225,30 @@ func DryRun(ctx context.Context, cat *catalog.Catalog, coll *catalog.Collection,
 	}
 	_, err = m.WriteTo(w)
 	return after, err
+}
+
+// Job draws what job j did, for its page: for a DeleteImage that removed
+// items, the Removal picture, inline. It returns nil when there is nothing
+// to draw: another task, nothing removed yet, or the removed rows are no
+// longer kept (the job was undone or its undo log purged).
+func Job(ctx context.Context, m *jobs.Manager, j *jobs.Job, o Options) ([]byte, error) {
+	if j.Task != jobs.TaskDeleteImage || j.Done == 0 || j.UndoneBy != "" || !j.Purged.IsZero() {
+		return nil, nil
+	}
+	removed, err := m.RemovedSelection(ctx, j.ID, footprintFields...)
+	if catalog.ErrorCode(err) == catalog.Conflict {
+		return nil, nil // nothing removed yet (a swap removes all at once)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.Title == "" {
+		o.Title = "Removed from " + j.CollectionName
+	}
+	o.Inline = true
+	var buf bytes.Buffer
+	if err := Removal(ctx, m.Catalog(), removed.Collection, removed, &buf, o); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -565,7 +565,8 @@ func TestDeleteImageByGeometry(t *testing.T) {
 	ln := listen(t)
 	cat := mustOpen(t, "http://"+ln.Addr().String(), nil)
 	mustScenes(t, cat, "scenes", 20) // item i: x 10i…10i+10, CloudCover 10i % 100
-	sv := startServing(t, jobs.NewManager(cat), ln, Options{})
+	m := jobs.NewManager(cat)
+	sv := startServing(t, m, ln, Options{})
 	c := sv.client(t)
 	for _, param := range []string{"geometryType", "inSR", "spatialRel"} {
 		_, err := c.trySubmit("DeleteImage", url.Values{"imageCollection": {"scenes"}, "where": {"1=1"}, param: {"4326"}})
@@ -601,5 +602,16 @@ func TestDeleteImageByGeometry(t *testing.T) {
 	c.get("/arcgis/rest/services/Hosted/scenes/ImageServer/query", url.Values{"where": {"1=1"}, "returnCountOnly": {"true"}}, &n)
 	if n.Count != 18 {
 		t.Errorf("%d items left, want 18", n.Count)
+	}
+	// The job's page draws what it removed, until an undo brings it back.
+	page, err := c.raw("GET", gpPath+"/DeleteImage/jobs/"+id, url.Values{"f": {"html"}})
+	if err != nil || !strings.Contains(string(page), "Footprint map of 20 items (18 kept, 2 removed)") {
+		t.Errorf("job page (%v) has no map of the 2 removed items", err)
+	}
+	if _, err := m.Undo(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if page, _ = c.raw("GET", gpPath+"/DeleteImage/jobs/"+id, url.Values{"f": {"html"}}); strings.Contains(string(page), "<svg") {
+		t.Errorf("the page of an undone job still draws removed items")
 	}
 }

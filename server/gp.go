@@ -10,6 +10,7 @@ import (
 
 	"mosaic/internal/textutil"
 	"mosaic/jobs"
+	"mosaic/pictures"
 )
 
 // gpService answers …/GPServer: the service and its tasks.
@@ -128,8 +129,13 @@ func (s *Server) jobStatus(req *request, task, id string) {
 
 func (s *Server) writeJob(req *request, j *jobs.Job) {
 	if req.format == "html" {
+		picture, err := pictures.Job(req.Context(), s.m, j, pictures.Options{Width: 720, IDPrefix: "job-"})
+		if err != nil {
+			s.fail(req, err)
+			return
+		}
 		var buf bytes.Buffer
-		if err := j.WriteHTML(&buf, ""); err != nil {
+		if err := j.WriteHTML(&buf, "", picture); err != nil {
 			s.fail(req, err)
 			return
 		}
