@@ -308,8 +308,9 @@ func (sel *Selection) hold() func() {
 	return holdFilter(sel.spatial)
 }
 
-// Filtered reports whether the selection keeps only some items.
-func (sel *Selection) Filtered() bool { return len(sel.conds) > 0 }
+// Filtered reports whether the selection keeps only some items of its
+// collection (a selection of removed items is never the collection whole).
+func (sel *Selection) Filtered() bool { return len(sel.conds) > 0 || sel.from != "" }
 
 // filter is the selection's WHERE condition ("" for every item) and its
 // arguments. extra conditions (with their arguments after the selection's)
