@@ -164,21 +164,14 @@ func (m *Manager) WriteResult(ctx context.Context, id, param string, w io.Writer
 		_, err := fmt.Fprintf(w, "%s\n", j.Result)
 		return err
 	case "removedItems":
-		if !j.hasRemovedItems() {
-			return catalog.Errorf(catalog.Conflict, "job %s has removed no items (%s)", j.ID, j.Status)
-		}
-		return m.cat.View(ctx, func(tx *catalog.Tx) error {
-			each, err := removedSource(ctx, tx, j)
-			if err != nil {
-				return err
-			}
+		return m.withRemoved(ctx, j, func(each func(func(catalog.ItemRef) error) error) error {
 			if _, err := io.WriteString(w, `{"paramName":"removedItems","dataType":"GPRecordSet","value":`); err != nil {
 				return err
 			}
 			fields := []catalog.Field{{Name: "OBJECTID", Type: where.Integer}, {Name: "Name", Type: where.Text}}
 			fw := catalog.NewFeatureSetWriter(w, catalog.FeatureSet{Fields: fields})
 			row := &catalog.ItemRow{Values: make([]any, 2)}
-			err = each(func(it catalog.ItemRef) error {
+			err := each(func(it catalog.ItemRef) error {
 				row.Values[0], row.Values[1] = it.OBJECTID, it.Name
 				return fw.Write(row)
 			})
@@ -213,6 +206,12 @@ func (m *Manager) EachRemoved(ctx context.Context, id string, fn func(catalog.It
 	if err != nil {
 		return err
 	}
+	return m.withRemoved(ctx, j, func(each func(func(catalog.ItemRef) error) error) error { return each(fn) })
+}
+
+// withRemoved calls use, in one read transaction, with the way to list
+// the items job j removed (see removedSource).
+func (m *Manager) withRemoved(ctx context.Context, j *Job, use func(each func(func(catalog.ItemRef) error) error) error) error {
 	if !j.hasRemovedItems() {
 		return catalog.Errorf(catalog.Conflict, "job %s has removed no items (%s)", j.ID, j.Status)
 	}
@@ -221,7 +220,7 @@ func (m *Manager) EachRemoved(ctx context.Context, id string, fn func(catalog.It
 		if err != nil {
 			return err
 		}
-		return each(fn)
+		return use(each)
 	})
 }
 
