@@ -51,7 +51,8 @@ shot "$work/listing.svg" "$out/listing.png" 1040 900
 shot "$work/dryrun.html" "$out/dryrun.png" 1100 1250
 
 # The server's query page, on loopback (a free port: the log names it).
-m serve --addr 127.0.0.1:0 >/dev/null 2>"$work/serve.log" &
+# The binary itself, not the m function: $! must be the server, for the trap.
+"$work/mosaic" -c "$work/cat.db" serve --addr 127.0.0.1:0 >/dev/null 2>"$work/serve.log" &
 server=$!
 base=
 for _ in $(seq 100); do

@@ -85,6 +85,36 @@ async function main() {
   }
   if (!outcome) check(false, "cancelJob on a submitted job", "the job ran before the cancel twice");
 
+  // Cancel of a running job: submitted over REST, run by the server in
+  // batches of 100 OBJECTIDs (run.sh sets MOSAIC_BATCH_SIZE for it), and
+  // cancelled once it has removed some items. It stops (esriJobCancelled);
+  // what it removed stays removed, and mosaic jobs undo puts it back.
+  {
+    const running = await Job.submitJob({ url: `${gp}/DeleteImage`, params: { imageCollection: "big", where: "CloudCover < 10" }, pollingRate: 50 });
+    let info = await running.getJobInfo();
+    for (let i = 0; i < 200 && !(status(info) === "Executing" && /Deleted [1-9]/.test(info.progress?.message ?? "")); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      info = await running.getJobInfo();
+    }
+    const seen = `${status(info)} (${info.progress?.message})`;
+    let cancelled;
+    try {
+      cancelled = await running.cancelJob();
+    } catch (e) {
+      cancelled = { jobStatus: `error ${e.message}` };
+    }
+    for (let i = 0; i < 100 && !/Succeeded|Failed|Cancelled|TimedOut/.test(status(info)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      info = await running.getJobInfo();
+    }
+    const n2 = (await queryFeatures({ url: hosted("big"), where: "1=1", returnCountOnly: true })).count;
+    check(/Cancel/.test(status(cancelled)) && status(info) === "Cancelled" && n2 < n0 && n0 - n2 < 20000,
+      "cancelJob on a running job stops it part way", `seen ${seen}; ${status(cancelled)} then ${status(info)}; ${n0 - n2} of 20000 removed`);
+    execFileSync(process.env.MOSAIC_BIN, ["-c", process.env.MOSAIC_CATALOG, "jobs", "undo", running.id]);
+    const n3 = (await queryFeatures({ url: hosted("big"), where: "1=1", returnCountOnly: true })).count;
+    check(n3 === n0, "jobs undo puts back what the cancelled job removed", `${n2} → ${n3}`);
+  }
+
   // Errors come back as ArcGIS errors the client raises.
   try {
     await request(`${hosted("scenes")}/query`, { params: { where: "Nope > 1" } });

@@ -70,7 +70,7 @@ say "serving"
 read -r allowed_port <<<"$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 # The binary itself (not the m function, whose $! would be a subshell), its
 # output in files: the server must not outlive the suite nor hold its stdout.
-"$work/mosaic" -c "$work/catalog.db" serve --addr 127.0.0.1:0 --cors-origin "http://127.0.0.1:$allowed_port" >"$work/serve.out" 2>"$work/serve.log" &
+MOSAIC_BATCH_SIZE=100 "$work/mosaic" -c "$work/catalog.db" serve --addr 127.0.0.1:0 --cors-origin "http://127.0.0.1:$allowed_port" >"$work/serve.out" 2>"$work/serve.log" &
 pids+=($!)
 for _ in $(seq 100); do
   base=$(sed -n 's/.* at \(http:\/\/127\.0\.0\.1:[0-9]*\)\/arcgis\/rest\/services .*/\1/p' "$work/serve.log")
