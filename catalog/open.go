@@ -40,6 +40,9 @@ const busyTimeout = 20 * time.Second
 // well beyond.
 const maxOpenConns = 8
 
+// cacheKiB is each connection's page cache, in KiB (see dsn).
+const cacheKiB = 2000
+
 // connMaxIdleTime closes a connection idle for that long, and with it its
 // page cache, so that a burst of requests does not hold memory for good.
 const connMaxIdleTime = time.Minute
@@ -154,7 +157,7 @@ func dsn(abs string) string {
 		"_pragma=synchronous(NORMAL)",
 		"_pragma=foreign_keys(1)",
 		"_pragma=case_sensitive_like(1)",
-		"_pragma=cache_size(-2000)",
+		"_pragma=cache_size(-" + strconv.Itoa(cacheKiB) + ")",
 		"_pragma=journal_size_limit(67108864)",
 		"_pragma=temp_store(memory)",
 		"_pragma=wal_autocheckpoint(0)",

@@ -94,18 +94,7 @@ func (m *Manager) Purge(ctx context.Context, opts PurgeOptions) (*PurgeReport, e
 	if len(report.Purged) == 0 {
 		return report, nil
 	}
-	err = m.cat.Update(ctx, func(tx *catalog.Tx) error {
-		pages, err := tx.ReturnFreeSpace(ctx)
-		if err != nil {
-			return err
-		}
-		var size int64
-		if err := tx.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil {
-			return err
-		}
-		report.FreedBytes = pages * size
-		return nil
-	})
+	report.FreedBytes, err = m.cat.ReturnFreeSpace(ctx)
 	return report, err
 }
 
