@@ -5,31 +5,99 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
+	"time"
 )
 
-// The boundary of a collection is the extent of its primary items. Computing
-// it again after a removal reads the whole collection when a removed item
-// held an edge (at a million items, a third of a 1% delete). So each
-// collection keeps, for each of the four edges, its most extreme primary
-// items: the table edge_items holds, per edge, a prefix of the items
-// ordered from the most extreme (the smallest XMin, YMin, the largest XMax,
-// YMax; ties by OBJECTID) — if an item is there, every item before it in
-// that order is too. A removal takes its removed items out of the prefixes
-// (a prefix stays a prefix); an addition or a restore puts in those that
-// come before a prefix's last item; the boundary is then the first item of
-// each prefix. A prefix that removals emptied is filled again from the
-// items, the only time they are read. Prefixes hold at most edgeKeep items.
+// The boundary of a collection is the extent of its primary items, and
+// its time extent (in the image service's timeInfo) the earliest and latest
+// time of their time field. Computing either again after a removal reads
+// the whole collection when a removed item held an edge (at a million
+// items, a third of a 1% delete; at 3M, 0.8 s of the first service info
+// after each change). So each collection keeps, for each edge — the four of
+// its boundary and, with a time field, the two of its times — its most
+// extreme primary items: the table edge_items holds, per edge, a prefix of
+// the items ordered from the most extreme (the smallest XMin, YMin or time,
+// the largest XMax, YMax or time; ties by OBJECTID) — if an item is there,
+// every item before it in that order is too. A removal takes its removed
+// items out of the prefixes (a prefix stays a prefix); an addition or a
+// restore puts in those that come before a prefix's last item; the
+// boundary and the time extent are then the first item of each prefix. A
+// prefix that removals emptied is filled again from the items when the
+// removal finishes (FillEmptiedEdges), the only time they are read.
+// Prefixes hold at most edgeKeep items. Times are kept as seconds since
+// 1970 (SQLite's unixepoch), exact for the catalog's DATE values.
 
 // edgeKeep is how many items a prefix holds. A removal empties one only if
 // it removes all of them.
 const edgeKeep = 64
 
-// edgeColumns are the columns of the four edges, and whether the smallest
-// (true) or the largest value is the most extreme.
-var edgeColumns = [4]struct {
-	name string
-	min  bool
-}{{"XMin", true}, {"YMin", true}, {"XMax", false}, {"YMax", false}}
+// The edges, as numbered in edge_items.
+const (
+	edgeXMin = iota
+	edgeYMin
+	edgeXMax
+	edgeYMax
+	edgeEarliest // of the time field
+	edgeLatest
+	edgeCount
+)
+
+// edgeMin tells, per edge, whether the smallest value (true) or the largest
+// is the most extreme.
+var edgeMin = [edgeCount]bool{true, true, false, false, true, false}
+
+// edgeSpec is how an edge's value is read from an item table.
+type edgeSpec struct {
+	edge   int
+	label  string // for messages: "XMin", "earliest AcquisitionDate"
+	column string // quoted
+	time   bool   // a DATE column, whose values are text
+}
+
+// expr is the SQL of the edge's value on an item table.
+func (sp edgeSpec) expr() string {
+	if sp.time {
+		return "unixepoch(" + sp.column + ")"
+	}
+	return sp.column
+}
+
+// boundEdges are the edges of the boundary.
+var boundEdges = []edgeSpec{
+	{edgeXMin, "XMin", `"XMin"`, false}, {edgeYMin, "YMin", `"YMin"`, false},
+	{edgeXMax, "XMax", `"XMax"`, false}, {edgeYMax, "YMax", `"YMax"`, false},
+}
+
+// edges returns the edges coll keeps: the boundary's, and its time
+// field's when it has one.
+func (coll *Collection) edges() []edgeSpec {
+	specs := append([]edgeSpec(nil), boundEdges...)
+	if tf, ok := coll.TimeField(); ok {
+		c := quoteIdent(tf.Name)
+		specs = append(specs, edgeSpec{edgeEarliest, "earliest " + tf.Name, c, true}, edgeSpec{edgeLatest, "latest " + tf.Name, c, true})
+	}
+	return specs
+}
+
+// dateSeconds returns the seconds since 1970 of a DATE value as the
+// catalog stores it (YYYY-MM-DD HH:MM:SS), as SQLite's unixepoch does.
+func dateSeconds(v any) (float64, bool) {
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	default:
+		return 0, false
+	}
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return 0, false
+	}
+	return float64(t.Unix()), true
+}
 
 // edgeItem is an item of a prefix.
 type edgeItem struct {
@@ -40,13 +108,13 @@ type edgeItem struct {
 // before reports whether a comes before b in the order of edge e.
 func before(e int, a, b edgeItem) bool {
 	if a.value != b.value {
-		return (a.value < b.value) == edgeColumns[e].min
+		return (a.value < b.value) == edgeMin[e]
 	}
 	return a.oid < b.oid
 }
 
-// edgePrefixes are the four prefixes of a collection, each ordered.
-type edgePrefixes [4][]edgeItem
+// edgePrefixes are the prefixes of a collection, each ordered, by edge.
+type edgePrefixes [edgeCount][]edgeItem
 
 // readEdges reads coll's prefixes.
 func (tx *Tx) readEdges(ctx context.Context, coll *Collection) (edgePrefixes, error) {
@@ -62,7 +130,7 @@ func (tx *Tx) readEdges(ctx context.Context, coll *Collection) (edgePrefixes, er
 		if err := rows.Scan(&e, &it.value, &it.oid); err != nil {
 			return p, err
 		}
-		if e >= 0 && e < 4 {
+		if e >= 0 && e < edgeCount {
 			p[e] = append(p[e], it)
 		}
 	}
@@ -72,36 +140,58 @@ func (tx *Tx) readEdges(ctx context.Context, coll *Collection) (edgePrefixes, er
 	return p, rows.Err()
 }
 
-// fillEdge fills prefix e of coll again from its items: the edgeKeep most
-// extreme, in one pass.
-func (tx *Tx) fillEdge(ctx context.Context, coll *Collection, e int) error {
-	c := edgeColumns[e]
+// fillEdge fills the prefix of edge sp of coll again from its items: the
+// edgeKeep most extreme, in one pass.
+func (tx *Tx) fillEdge(ctx context.Context, coll *Collection, sp edgeSpec) error {
 	dir := "DESC"
-	if c.min {
+	if edgeMin[sp.edge] {
 		dir = "ASC"
 	}
 	for _, q := range []string{
 		"DELETE FROM edge_items WHERE collection_id = ?1 AND edge = ?2",
 		fmt.Sprintf(`INSERT INTO edge_items (collection_id, edge, value, objectid) SELECT ?1, ?2, %[1]s, OBJECTID FROM %[2]s
 			WHERE Category = %[3]d AND %[1]s IS NOT NULL ORDER BY %[1]s %[4]s, OBJECTID LIMIT %[5]d`,
-			quoteIdent(c.name), quoteIdent(coll.Table()), CategoryPrimary, dir, edgeKeep),
+			sp.expr(), quoteIdent(coll.Table()), CategoryPrimary, dir, edgeKeep),
 	} {
-		if _, err := tx.ExecContext(ctx, q, coll.ID, e); err != nil {
+		if _, err := tx.ExecContext(ctx, q, coll.ID, sp.edge); err != nil {
 			return fmt.Errorf("find the edge items of %s: %w", coll.Name, err)
 		}
 	}
 	return nil
 }
 
-// FillEdges fills coll's four prefixes from its items (migration 4, and
+// FillEdges fills all of coll's prefixes from its items (migrations, and
 // `mosaic check` finds nothing else to do).
 func (tx *Tx) FillEdges(ctx context.Context, coll *Collection) error {
-	for e := range edgeColumns {
-		if err := tx.fillEdge(ctx, coll, e); err != nil {
+	for _, sp := range coll.edges() {
+		if err := tx.fillEdge(ctx, coll, sp); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// FillEmptiedEdges fills again those of coll's prefixes that removals
+// emptied (a removal calls it when it finishes) and returns the prefixes.
+// A prefix that is still empty has no item to hold.
+func (tx *Tx) FillEmptiedEdges(ctx context.Context, coll *Collection) (edgePrefixes, error) {
+	p, err := tx.readEdges(ctx, coll)
+	if err != nil {
+		return p, err
+	}
+	filled := false
+	for _, sp := range coll.edges() {
+		if len(p[sp.edge]) == 0 {
+			if err := tx.fillEdge(ctx, coll, sp); err != nil {
+				return p, err
+			}
+			filled = true
+		}
+	}
+	if filled {
+		return tx.readEdges(ctx, coll)
+	}
+	return p, nil
 }
 
 // dropGoneEdges takes out of coll's prefixes the items that are no longer
@@ -119,9 +209,9 @@ func (tx *Tx) dropGoneEdges(ctx context.Context, coll *Collection) error {
 // coll's prefixes: the ones that come before a prefix's last item, or, in a
 // collection that was empty, the most extreme of all.
 type edgeCandidates struct {
-	last  [4]*edgeItem // the last item of each prefix; nil: take the most extreme
-	skip  [4]bool      // prefix emptied by removals: left to be filled again
-	found [4][]edgeItem
+	last  [edgeCount]*edgeItem // the last item of each prefix; nil: take the most extreme
+	skip  [edgeCount]bool      // prefix emptied by removals, or not kept: left alone
+	found [edgeCount][]edgeItem
 }
 
 // newEdgeCandidates prepares to collect the candidates of items added to
@@ -132,38 +222,54 @@ func (tx *Tx) newEdgeCandidates(ctx context.Context, coll *Collection, n int64) 
 		return nil, err
 	}
 	c := &edgeCandidates{}
-	for e := range p {
+	for e := range c.skip {
+		c.skip[e] = true
+	}
+	for _, sp := range coll.edges() {
+		e := sp.edge
 		switch {
 		case len(p[e]) > 0:
 			last := p[e][len(p[e])-1]
 			c.last[e] = &last
-		case n > 0:
-			c.skip[e] = true
+			c.skip[e] = false
+		case n == 0:
+			c.skip[e] = false
 		}
 	}
 	return c, nil
 }
 
-// offer considers an added primary item's bounds.
-func (c *edgeCandidates) offer(oid int64, bounds [4]float64) {
+// offerBounds considers an added primary item's bounds.
+func (c *edgeCandidates) offerBounds(oid int64, bounds [4]float64) {
 	for e, v := range bounds {
-		it := edgeItem{v, oid}
-		if c.skip[e] || c.last[e] != nil && !before(e, it, *c.last[e]) {
-			continue
-		}
-		f := c.found[e]
-		if len(f) == edgeKeep && !before(e, it, f[len(f)-1]) {
-			continue
-		}
-		i := sort.Search(len(f), func(i int) bool { return before(e, it, f[i]) })
-		f = append(f, edgeItem{})
-		copy(f[i+1:], f[i:])
-		f[i] = it
-		if len(f) > edgeKeep {
-			f = f[:edgeKeep]
-		}
-		c.found[e] = f
+		c.offer(oid, e, v)
 	}
+}
+
+// offerTime considers an added primary item's time, in seconds since 1970.
+func (c *edgeCandidates) offerTime(oid int64, seconds float64) {
+	c.offer(oid, edgeEarliest, seconds)
+	c.offer(oid, edgeLatest, seconds)
+}
+
+// offer considers value v of an added primary item for edge e.
+func (c *edgeCandidates) offer(oid int64, e int, v float64) {
+	it := edgeItem{v, oid}
+	if c.skip[e] || c.last[e] != nil && !before(e, it, *c.last[e]) {
+		return
+	}
+	f := c.found[e]
+	if len(f) == edgeKeep && !before(e, it, f[len(f)-1]) {
+		return
+	}
+	i := sort.Search(len(f), func(i int) bool { return before(e, it, f[i]) })
+	f = append(f, edgeItem{})
+	copy(f[i+1:], f[i:])
+	f[i] = it
+	if len(f) > edgeKeep {
+		f = f[:edgeKeep]
+	}
+	c.found[e] = f
 }
 
 // save puts the candidates into coll's prefixes and trims them to
@@ -188,7 +294,7 @@ func (tx *Tx) saveEdgeCandidates(ctx context.Context, coll *Collection, c *edgeC
 // trimEdge keeps the edgeKeep most extreme items of prefix e.
 func (tx *Tx) trimEdge(ctx context.Context, coll *Collection, e int) error {
 	dir := "DESC"
-	if edgeColumns[e].min {
+	if edgeMin[e] {
 		dir = "ASC"
 	}
 	_, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM edge_items WHERE collection_id = ?1 AND edge = ?2 AND objectid NOT IN (
@@ -208,25 +314,41 @@ func (tx *Tx) restoreEdges(ctx context.Context, coll *Collection, l *UndoLog, co
 		return err
 	}
 	cond, args := l.removed()
+	specs := coll.edges()
+	// Raw columns, with DATE values compared as the text they are (in
+	// order, as the catalog writes them): the undo log is read under the
+	// authorizer, which allows no function a where clause may not use.
 	var conds []string
-	for e, col := range edgeColumns {
+	for _, sp := range specs {
+		e := sp.edge
+		var last any
+		if l := c.last[e]; l != nil {
+			last = l.value
+			if sp.time {
+				last = time.Unix(int64(l.value), 0).UTC().Format(DateLayout)
+			}
+		}
 		switch {
 		case c.skip[e]:
-		case c.last[e] == nil:
-			conds = append(conds, "1")
-		case col.min:
-			conds = append(conds, fmt.Sprintf("%s <= ?", quoteIdent(col.name)))
-			args = append(args, c.last[e].value)
+		case last == nil:
+			conds = append(conds, sp.column+" IS NOT NULL")
+		case edgeMin[e]:
+			conds = append(conds, sp.column+" <= ?")
+			args = append(args, last)
 		default:
-			conds = append(conds, fmt.Sprintf("%s >= ?", quoteIdent(col.name)))
-			args = append(args, c.last[e].value)
+			conds = append(conds, sp.column+" >= ?")
+			args = append(args, last)
 		}
 	}
 	if len(conds) == 0 {
 		return nil
 	}
-	q := fmt.Sprintf("SELECT OBJECTID, XMin, YMin, XMax, YMax FROM %s WHERE %s AND Category = %d AND XMin IS NOT NULL AND YMin IS NOT NULL AND XMax IS NOT NULL AND YMax IS NOT NULL AND (%s)",
-		quoteIdent(l.Table), cond, CategoryPrimary, joinOr(conds))
+	cols := make([]string, len(specs))
+	for i, sp := range specs {
+		cols[i] = sp.column
+	}
+	q := fmt.Sprintf("SELECT OBJECTID, %s FROM %s WHERE %s AND Category = %d AND (%s)",
+		strings.Join(cols, ", "), quoteIdent(l.Table), cond, CategoryPrimary, strings.Join(conds, " OR "))
 	var rows *sql.Rows
 	err = tx.guardLog(ctx, l, nil, "", func() error {
 		var err error
@@ -236,28 +358,40 @@ func (tx *Tx) restoreEdges(ctx context.Context, coll *Collection, l *UndoLog, co
 	if err != nil {
 		return fmt.Errorf("read restored items: %w", err)
 	}
+	values := make([]any, len(specs))
+	dest := make([]any, 1+len(specs))
+	var oid int64
+	dest[0] = &oid
+	for i := range values {
+		dest[1+i] = &values[i]
+	}
 	for rows.Next() {
-		var oid int64
-		var b [4]float64
-		if err := rows.Scan(&oid, &b[0], &b[1], &b[2], &b[3]); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			rows.Close()
 			return err
 		}
-		c.offer(oid, b)
+		var b [4]float64
+		known := 0
+		for i := range b {
+			if v, ok := values[i].(float64); ok {
+				b[i] = v
+				known++
+			}
+		}
+		if known == 4 { // as an addition: bounds only when all four are known
+			c.offerBounds(oid, b)
+		}
+		if len(specs) > 4 {
+			if v, ok := dateSeconds(values[4]); ok {
+				c.offerTime(oid, v)
+			}
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	return tx.saveEdgeCandidates(ctx, coll, c)
-}
-
-func joinOr(conds []string) string {
-	s := conds[0]
-	for _, c := range conds[1:] {
-		s += " OR " + c
-	}
-	return s
 }
 
 // UpdateBoundary sets coll's boundary to the extent of its primary items:
@@ -267,36 +401,46 @@ func (tx *Tx) UpdateBoundary(ctx context.Context, coll *Collection) error {
 	if err := tx.dropGoneEdges(ctx, coll); err != nil {
 		return err
 	}
-	p, err := tx.readEdges(ctx, coll)
+	p, err := tx.FillEmptiedEdges(ctx, coll)
 	if err != nil {
 		return err
 	}
-	var e Extent
-	for i := range p {
-		if len(p[i]) == 0 {
-			if err := tx.fillEdge(ctx, coll, i); err != nil {
-				return err
-			}
-			if p, err = tx.readEdges(ctx, coll); err != nil {
-				return err
-			}
-			if len(p[i]) == 0 {
-				return tx.storeBoundary(ctx, coll, nil) // no primary item
-			}
-		}
-		v := p[i][0].value
-		switch i {
-		case 0:
-			e.XMin = v
-		case 1:
-			e.YMin = v
-		case 2:
-			e.XMax = v
-		case 3:
-			e.YMax = v
+	for _, sp := range boundEdges {
+		if len(p[sp.edge]) == 0 {
+			return tx.storeBoundary(ctx, coll, nil) // no primary item
 		}
 	}
-	return tx.storeBoundary(ctx, coll, &e)
+	return tx.storeBoundary(ctx, coll, &Extent{p[edgeXMin][0].value, p[edgeYMin][0].value, p[edgeXMax][0].value, p[edgeYMax][0].value})
+}
+
+// timeExtent returns the earliest and latest time of coll's primary
+// items, from the first item of its time prefixes; nil when it has no time
+// field or no item has a time.
+func (tx *Tx) timeExtent(ctx context.Context, coll *Collection) (*[2]time.Time, error) {
+	if _, ok := coll.TimeField(); !ok {
+		return nil, nil
+	}
+	var lo, hi sql.NullFloat64
+	if err := tx.QueryRowContext(ctx, "SELECT (SELECT min(value) FROM edge_items WHERE collection_id = ?1 AND edge = ?2), (SELECT max(value) FROM edge_items WHERE collection_id = ?1 AND edge = ?3)",
+		coll.ID, edgeEarliest, edgeLatest).Scan(&lo, &hi); err != nil {
+		return nil, fmt.Errorf("read the time extent of %s: %w", coll.Name, err)
+	}
+	if lo.Valid != hi.Valid {
+		// A removal still running emptied one: read the items, once.
+		var expr string
+		for _, sp := range coll.edges() {
+			if sp.edge == edgeEarliest {
+				expr = sp.expr()
+			}
+		}
+		if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT min(%[1]s), max(%[1]s) FROM %[2]s WHERE Category = %[3]d", expr, quoteIdent(coll.Table()), CategoryPrimary)).Scan(&lo, &hi); err != nil {
+			return nil, fmt.Errorf("read the time extent of %s: %w", coll.Name, err)
+		}
+	}
+	if !lo.Valid || !hi.Valid {
+		return nil, nil
+	}
+	return &[2]time.Time{time.Unix(int64(lo.Float64), 0).UTC(), time.Unix(int64(hi.Float64), 0).UTC()}, nil
 }
 
 // checkEdges verifies coll's prefixes: each item is in the collection with
@@ -308,31 +452,49 @@ func (tx *Tx) checkEdges(ctx context.Context, coll *Collection, add func(check, 
 		return err
 	}
 	items := quoteIdent(coll.Table())
-	for e, col := range edgeColumns {
+	specs := coll.edges()
+	kept := map[int]bool{}
+	for _, sp := range specs {
+		e := sp.edge
+		kept[e] = true
 		var wrong int64
 		if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM edge_items AS x WHERE x.collection_id = ? AND x.edge = ? AND NOT EXISTS (
-			SELECT 1 FROM %s AS i WHERE i.OBJECTID = x.objectid AND i.Category = %d AND i.%s = x.value)`, items, CategoryPrimary, quoteIdent(col.name)), coll.ID, e).Scan(&wrong); err != nil {
+			SELECT 1 FROM %s AS i WHERE i.OBJECTID = x.objectid AND i.Category = %d AND %s = x.value)`, items, CategoryPrimary, sp.expr()), coll.ID, e).Scan(&wrong); err != nil {
 			return err
 		}
 		if wrong > 0 {
-			add("edges", coll.Name, "%d of the items kept for its %s edge are not in the collection as recorded", wrong, col.name)
+			add("edges", coll.Name, "%d of the items kept for its %s edge are not in the collection as recorded", wrong, sp.label)
 		}
 		if len(p[e]) == 0 {
+			// Emptied by removals, which fill it again as they finish; or no
+			// item has a value.
+			var any int64
+			if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE Category = %d AND %s IS NOT NULL LIMIT 1)", items, CategoryPrimary, sp.expr())).Scan(&any); err != nil {
+				return err
+			}
+			if any > 0 {
+				add("edges", coll.Name, "no item is kept for its %s edge, but the collection has items with one", sp.label)
+			}
 			continue
 		}
 		last := p[e][len(p[e])-1]
 		op := ">"
-		if col.min {
+		if edgeMin[e] {
 			op = "<"
 		}
 		var missing int64
-		if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %[1]s AS i WHERE i.Category = %[2]d AND (i.%[3]s %[4]s ?1 OR i.%[3]s = ?1 AND i.OBJECTID < ?2)
+		if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %[1]s AS i WHERE i.Category = %[2]d AND (%[3]s %[4]s ?1 OR %[3]s = ?1 AND i.OBJECTID < ?2)
 			AND NOT EXISTS (SELECT 1 FROM edge_items AS x WHERE x.collection_id = ?3 AND x.edge = ?4 AND x.objectid = i.OBJECTID)`,
-			items, CategoryPrimary, quoteIdent(col.name), op), last.value, last.oid, coll.ID, e).Scan(&missing); err != nil {
+			items, CategoryPrimary, sp.expr(), op), last.value, last.oid, coll.ID, e).Scan(&missing); err != nil {
 			return err
 		}
 		if missing > 0 {
-			add("edges", coll.Name, "%d items that belong among those kept for its %s edge are missing from them", missing, col.name)
+			add("edges", coll.Name, "%d items that belong among those kept for its %s edge are missing from them", missing, sp.label)
+		}
+	}
+	for e := range p {
+		if !kept[e] && len(p[e]) > 0 {
+			add("edges", coll.Name, "%d items are kept for edge %d, which it does not have", len(p[e]), e)
 		}
 	}
 	return nil

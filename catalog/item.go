@@ -411,6 +411,7 @@ type inserter struct {
 	nextOID int64
 	edges   *edgeCandidates
 	added   int64
+	timeCol int // the position of the time field's column; -1 without one
 }
 
 // maxInsertParams stays under SQLite's default limit of bound parameters.
@@ -419,7 +420,12 @@ const maxInsertParams = 32766
 // newInserter prepares to insert rows into coll's item table, binding the
 // columns at positions used (all when nil).
 func (tx *Tx) newInserter(ctx context.Context, coll *Collection, used []int) (*inserter, error) {
-	ins := &inserter{ctx: ctx, tx: tx, coll: coll, cols: coll.columnIndex(), used: used}
+	ins := &inserter{ctx: ctx, tx: tx, coll: coll, cols: coll.columnIndex(), used: used, timeCol: -1}
+	if tf, ok := coll.TimeField(); ok {
+		if i, ok := ins.cols.pos[textutil.ToLower(tf.Name)]; ok {
+			ins.timeCol = i
+		}
+	}
 	if ins.used == nil {
 		for i := range ins.cols.names {
 			ins.used = append(ins.used, i)
@@ -464,7 +470,7 @@ func (ins *inserter) add(row []any) error {
 		xmax, ok3 := row[col.XMax].(float64)
 		ymax, ok4 := row[col.YMax].(float64)
 		if ok1 && ok2 && ok3 && ok4 {
-			ins.edges.offer(ins.nextOID+ins.added, [4]float64{xmin, ymin, xmax, ymax})
+			ins.edges.offerBounds(ins.nextOID+ins.added, [4]float64{xmin, ymin, xmax, ymax})
 			if ins.extent == nil {
 				ins.extent = &Extent{xmin, ymin, xmax, ymax}
 			} else {
@@ -472,6 +478,11 @@ func (ins *inserter) add(row []any) error {
 				e.XMin, e.YMin = math.Min(e.XMin, xmin), math.Min(e.YMin, ymin)
 				e.XMax, e.YMax = math.Max(e.XMax, xmax), math.Max(e.YMax, ymax)
 			}
+		}
+	}
+	if cat, _ := row[col.Category].(int64); cat == CategoryPrimary && ins.timeCol >= 0 {
+		if v, ok := dateSeconds(row[ins.timeCol]); ok {
+			ins.edges.offerTime(ins.nextOID+ins.added, v)
 		}
 	}
 	for _, p := range ins.used {

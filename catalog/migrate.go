@@ -38,6 +38,7 @@ var migrationSteps = map[int]struct {
 	2: {after: migrateJobsAndCounts},
 	3: {before: vacuumToIncremental},
 	4: {after: migrateEdges},
+	5: {after: migrateTimeEdges},
 }
 
 func migrations() ([]migration, error) {
@@ -385,8 +386,29 @@ func migrateEdges(ctx context.Context, tx *Tx) error {
 		return err
 	}
 	for _, coll := range colls {
-		if err := tx.FillEdges(ctx, coll); err != nil {
-			return err
+		for _, sp := range boundEdges { // the time edges come with migration 5
+			if err := tx.fillEdge(ctx, coll, sp); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// migrateTimeEdges is the Go part of migration 5: it finds the earliest
+// and latest items of each collection with a time field (one pass each).
+func migrateTimeEdges(ctx context.Context, tx *Tx) error {
+	colls, err := tx.scanCollections(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, coll := range colls {
+		for _, sp := range coll.edges() {
+			if sp.edge == edgeEarliest || sp.edge == edgeLatest {
+				if err := tx.fillEdge(ctx, coll, sp); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Paging. Clients page through a query with resultOffset, as ArcGIS
@@ -57,10 +56,6 @@ type pageEntry struct {
 	oids    []int64
 	end     int64 // an offset at or past the end; -1 when unknown
 	total   int64 // the number of items; -1 when unknown
-
-	// For an image service's info (serviceinfo.go): the time extent.
-	timeExtent *[2]time.Time
-	hasTime    bool
 }
 
 // dataVersion returns a number that changes whenever any connection to the

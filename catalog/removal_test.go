@@ -343,8 +343,9 @@ func TestEstimateMatches(t *testing.T) {
 
 // TestEdgeItems changes a collection at random — additions, removals row
 // by row and by swap, restores — and checks after each that the boundary
-// the edge items give is the extent of the primary items, and that the
-// edge items are what they must be. Removing a whole edge's worth of items
+// the edge items give is the extent of the primary items, that the edge
+// items are what they must be, and that service info's time extent (read
+// through the index of times, which a swap rebuilds) is the items' own. Removing a whole edge's worth of items
 // empties its prefix, which is then filled again from the items.
 func TestEdgeItems(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
@@ -367,6 +368,9 @@ func TestEdgeItems(t *testing.T) {
 			items[i] = catalog.Item{Raster: fmt.Sprintf("/r/%d.tif", rng.Int()), Category: cat,
 				Footprint:  [][2]float64{{x, y + h}, {x + w, y + h}, {x + w, y}, {x, y}},
 				Attributes: map[string]any{"CloudCover": float64(rng.IntN(100))}}
+			if rng.IntN(10) > 0 { // some items have no time
+				items[i].Attributes["AcquisitionDate"] = time.Date(2000+rng.IntN(25), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
+			}
 		}
 		if _, err := cat.AddItems(ctx, coll, items); err != nil {
 			t.Fatal(err)
@@ -387,6 +391,18 @@ func TestEdgeItems(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got.Boundary, want) {
 			t.Fatalf("after %s: boundary %v, want %v", step, got.Boundary, want)
+		}
+		var lo, hi sql.NullString
+		cat.DB().QueryRow("SELECT min(AcquisitionDate), max(AcquisitionDate) FROM items_1 WHERE Category = 1").Scan(&lo, &hi)
+		info, err := cat.ServiceInfo(ctx, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch te := info.TimeExtent; {
+		case te == nil && lo.Valid, te != nil && !lo.Valid:
+			t.Fatalf("after %s: time extent %v, the items' times go from %v to %v", step, te, lo, hi)
+		case te != nil && (te[0].Format(catalog.DateLayout) != lo.String || te[1].Format(catalog.DateLayout) != hi.String):
+			t.Fatalf("after %s: time extent %v, the items' times go from %s to %s", step, te, lo.String, hi.String)
 		}
 		problems, err := cat.Check(ctx, catalog.CheckOptions{UndoTables: map[string]bool{"undo_1": true, "undo_2": true, "undo_3": true, "undo_4": true, "undo_5": true, "undo_6": true, "undo_7": true, "undo_8": true}})
 		if err != nil || len(problems) > 0 {

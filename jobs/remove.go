@@ -278,6 +278,9 @@ func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool)
 				if err := tx.UpdateBoundary(ctx, coll); err != nil {
 					return err
 				}
+			} else if _, err := tx.FillEmptiedEdges(ctx, coll); err != nil {
+				// The boundary stays, the time extent must not.
+				return err
 			}
 			if j.inputBool("markOverviews", true) {
 				if stale, err = tx.MarkOverviewsStale(ctx, coll, log); err != nil {

@@ -171,6 +171,53 @@ func TestBoundary(t *testing.T) {
 		}
 	})
 
+	// The time extent comes from the same edge items; a removal that takes
+	// every item kept for its earliest time must find the new earliest,
+	// whether or not it updates the boundary, and an undo bring it back.
+	for _, noUpdate := range []bool{false, true} {
+		t.Run(fmt.Sprintf("TimeExtentFollowsWithNoUpdateBoundary=%v", noUpdate), func(t *testing.T) {
+			e := newEnv(t, items)
+			timeExtent := func() string {
+				t.Helper()
+				info, err := e.cat.ServiceInfo(ctx, e.collection(t))
+				if err != nil || info.TimeExtent == nil {
+					t.Fatalf("service info: %+v %v", info, err)
+				}
+				return info.TimeExtent[0].Format(catalog.DateLayout) + " " + info.TimeExtent[1].Format(catalog.DateLayout)
+			}
+			scan := func() string {
+				var lo, hi string
+				if err := e.cat.DB().QueryRow("SELECT min(AcquisitionDate), max(AcquisitionDate) FROM items_1 WHERE Category = 1").Scan(&lo, &hi); err != nil {
+					t.Fatal(err)
+				}
+				return lo + " " + hi
+			}
+			original := timeExtent()
+			if original != scan() || original != "2024-01-01 00:00:00 2024-12-28 00:00:00" {
+				t.Fatalf("time extent after load %s, the items' %s", original, scan())
+			}
+			// About 100 items: more than the 64 kept for the earliest time.
+			j, err := e.m.SubmitDeleteImage(ctx, DeleteImageParams{ImageCollection: "scenes", Where: "AcquisitionDate < date '2024-04-01'", NoUpdateBoundary: noUpdate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustRun(t, e.m, j.ID, Succeeded)
+			if got, want := timeExtent(), scan(); got != want || got[:10] < "2024-04-01" {
+				t.Errorf("time extent after the delete %s, the items' %s", got, want)
+			}
+			// Kept, not found by a scan at each request: check says which.
+			if problems, err := e.m.Check(ctx); err != nil || len(problems) > 0 {
+				t.Errorf("check after the delete: %v %v", problems, err)
+			}
+			if _, err := e.m.Undo(ctx, j.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got := timeExtent(); got != original {
+				t.Errorf("time extent after undo %s, want %s", got, original)
+			}
+		})
+	}
+
 	t.Run("NoneWhenNoPrimaryItemIsLeft", func(t *testing.T) {
 		e := newEnv(t, items)
 		j := e.mustSubmit(t, e.m, "Category = 1")
