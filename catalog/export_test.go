@@ -16,10 +16,14 @@ func SetRestoreWindow(n int64) (restore func()) {
 	return func() { restoreWindow = old }
 }
 
-// SetVacuumAbove makes ReturnFreeSpace rewrite the file above n free
-// pages; it returns a function that restores it.
-func SetVacuumAbove(n int64) (restore func()) {
-	old := vacuumAbove
-	vacuumAbove = n
-	return func() { vacuumAbove = old }
+// SetRewriteToVacuum makes ReturnFreeSpace rewrite the file (true) or move
+// pages into the holes (false), whatever is free; it returns a function
+// that restores its choice.
+func SetRewriteToVacuum(rewrite bool) (restore func()) {
+	old := rewriteToVacuum
+	rewriteToVacuum = func(int64, int64) bool { return rewrite }
+	return func() { rewriteToVacuum = old }
 }
+
+// RewriteToVacuum is ReturnFreeSpace's own choice.
+func RewriteToVacuum(free, used int64) bool { return rewriteToVacuum(free, used) }

@@ -453,16 +453,36 @@ func TestEdgeItems(t *testing.T) {
 	}
 }
 
+// TestRewriteToVacuum: the purge of a swap's log (the whole former table
+// freed) rewrites the file, the purge of a small delete's log moves pages,
+// and past 200 MB free it always rewrites (moving grows with the square).
+func TestRewriteToVacuum(t *testing.T) {
+	for _, c := range []struct {
+		free, used int64
+		want       bool
+	}{
+		{31_000, 16_700, true},    // 1M items, 50% swapped, purged
+		{3_300, 30_000, false},    // 1M items, 10% row by row, purged
+		{300, 33_000, false},      // 1%
+		{60_000, 1_000_000, true}, // 240 MB free in a 4 GB file
+		{1, 0, true},
+	} {
+		if got := catalog.RewriteToVacuum(c.free, c.used); got != c.want {
+			t.Errorf("%d free pages, %d in use: rewrite %v, want %v", c.free, c.used, got, c.want)
+		}
+	}
+}
+
 // TestReturnFreeSpace: a dropped undo log's pages go back to the file
 // system both ways, by moving pages into the holes (few free pages) and by
 // rewriting the file (many), and the catalog stays whole.
 func TestReturnFreeSpace(t *testing.T) {
 	for _, tc := range []struct {
-		name        string
-		vacuumAbove int64
-	}{{"incremental", 1 << 40}, {"vacuum", 0}} {
+		name    string
+		rewrite bool
+	}{{"incremental", false}, {"vacuum", true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			defer catalog.SetVacuumAbove(tc.vacuumAbove)()
+			defer catalog.SetRewriteToVacuum(tc.rewrite)()
 			cat := mustOpen(t)
 			coll := mustScenes(t, cat, 3000)
 			update(t, cat, func(tx *catalog.Tx) error {
