@@ -23,8 +23,11 @@ import (
 // items out of the prefixes (a prefix stays a prefix); an addition or a
 // restore puts in those that come before a prefix's last item; the
 // boundary and the time extent are then the first item of each prefix. A
-// prefix that removals emptied is filled again from the items when the
-// removal finishes (FillEmptiedEdges), the only time they are read.
+// prefix that removals emptied is marked so (collections.edges_emptied)
+// and filled again from the items when the removal finishes
+// (FillEmptiedEdges), the only time they are read; until then additions
+// leave it alone. An empty prefix not so marked has no item to hold: no
+// primary item has a value for its edge.
 // Prefixes hold at most edgeKeep items. Times are kept as seconds since
 // 1970 (SQLite's unixepoch), exact for the catalog's DATE values.
 
@@ -141,8 +144,20 @@ func (tx *Tx) readEdges(ctx context.Context, coll *Collection) (edgePrefixes, er
 }
 
 // fillEdge fills the prefix of edge sp of coll again from its items: the
-// edgeKeep most extreme, in one pass.
+// edgeKeep most extreme, in one pass; it is no longer marked as emptied.
 func (tx *Tx) fillEdge(ctx context.Context, coll *Collection, sp edgeSpec) error {
+	if err := tx.fillEdgeItems(ctx, coll, sp); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE collections SET edges_emptied = edges_emptied & ~(1 << ?) WHERE id = ?", sp.edge, coll.ID); err != nil {
+		return fmt.Errorf("find the edge items of %s: %w", coll.Name, err)
+	}
+	return nil
+}
+
+// fillEdgeItems is fillEdge without the mark, which schema 4 lacks
+// (migration 4 fills the prefixes with it).
+func (tx *Tx) fillEdgeItems(ctx context.Context, coll *Collection, sp edgeSpec) error {
 	dir := "DESC"
 	if edgeMin[sp.edge] {
 		dir = "ASC"
@@ -179,9 +194,13 @@ func (tx *Tx) FillEmptiedEdges(ctx context.Context, coll *Collection) (edgePrefi
 	if err != nil {
 		return p, err
 	}
+	emptied, err := tx.emptiedEdges(ctx, coll)
+	if err != nil {
+		return p, err
+	}
 	filled := false
 	for _, sp := range coll.edges() {
-		if len(p[sp.edge]) == 0 {
+		if emptied&(1<<sp.edge) != 0 {
 			if err := tx.fillEdge(ctx, coll, sp); err != nil {
 				return p, err
 			}
@@ -196,13 +215,44 @@ func (tx *Tx) FillEmptiedEdges(ctx context.Context, coll *Collection) (edgePrefi
 
 // dropGoneEdges takes out of coll's prefixes the items that are no longer
 // in its item table (a removal's), probing the table for each: a few
-// hundred look-ups whatever the number of items removed.
+// hundred look-ups whatever the number of items removed. It marks the
+// prefixes it empties.
 func (tx *Tx) dropGoneEdges(ctx context.Context, coll *Collection) error {
-	_, err := tx.ExecContext(ctx, "DELETE FROM edge_items WHERE collection_id = ? AND NOT EXISTS (SELECT 1 FROM "+quoteIdent(coll.Table())+" AS i WHERE i.OBJECTID = edge_items.objectid)", coll.ID)
+	before, err := tx.keptEdges(ctx, coll)
 	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM edge_items WHERE collection_id = ? AND NOT EXISTS (SELECT 1 FROM "+quoteIdent(coll.Table())+" AS i WHERE i.OBJECTID = edge_items.objectid)", coll.ID); err != nil {
 		return fmt.Errorf("update the edge items of %s: %w", coll.Name, err)
 	}
+	after, err := tx.keptEdges(ctx, coll)
+	if err != nil {
+		return err
+	}
+	if emptied := before &^ after; emptied != 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE collections SET edges_emptied = edges_emptied | ? WHERE id = ?", emptied, coll.ID); err != nil {
+			return fmt.Errorf("update the edge items of %s: %w", coll.Name, err)
+		}
+	}
 	return nil
+}
+
+// keptEdges returns the edges whose prefix holds items, as bits.
+func (tx *Tx) keptEdges(ctx context.Context, coll *Collection) (int64, error) {
+	var bits int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(sum(1 << edge), 0) FROM (SELECT DISTINCT edge FROM edge_items WHERE collection_id = ?)", coll.ID).Scan(&bits); err != nil {
+		return 0, fmt.Errorf("read the edge items of %s: %w", coll.Name, err)
+	}
+	return bits, nil
+}
+
+// emptiedEdges returns the edges whose prefix a removal emptied, as bits.
+func (tx *Tx) emptiedEdges(ctx context.Context, coll *Collection) (int64, error) {
+	var bits int64
+	if err := tx.QueryRowContext(ctx, "SELECT edges_emptied FROM collections WHERE id = ?", coll.ID).Scan(&bits); err != nil {
+		return 0, fmt.Errorf("read the edge items of %s: %w", coll.Name, err)
+	}
+	return bits, nil
 }
 
 // edgeCandidates collects, while items are added, those that must enter
@@ -215,9 +265,13 @@ type edgeCandidates struct {
 }
 
 // newEdgeCandidates prepares to collect the candidates of items added to
-// coll, which held n items before.
-func (tx *Tx) newEdgeCandidates(ctx context.Context, coll *Collection, n int64) (*edgeCandidates, error) {
+// coll.
+func (tx *Tx) newEdgeCandidates(ctx context.Context, coll *Collection) (*edgeCandidates, error) {
 	p, err := tx.readEdges(ctx, coll)
+	if err != nil {
+		return nil, err
+	}
+	emptied, err := tx.emptiedEdges(ctx, coll)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +286,8 @@ func (tx *Tx) newEdgeCandidates(ctx context.Context, coll *Collection, n int64) 
 			last := p[e][len(p[e])-1]
 			c.last[e] = &last
 			c.skip[e] = false
-		case n == 0:
+		case emptied&(1<<e) == 0:
+			// No item has a value for it: the added ones are the first.
 			c.skip[e] = false
 		}
 	}
@@ -308,8 +363,8 @@ func (tx *Tx) trimEdge(ctx context.Context, coll *Collection, e int) error {
 // restoreEdges puts into coll's prefixes the items of the undo log, being
 // restored, that come before a prefix's last item (or all, when coll was
 // empty): one pass over the undo log, which sends only those items here.
-func (tx *Tx) restoreEdges(ctx context.Context, coll *Collection, l *UndoLog, countBefore int64) error {
-	c, err := tx.newEdgeCandidates(ctx, coll, countBefore)
+func (tx *Tx) restoreEdges(ctx context.Context, coll *Collection, l *UndoLog) error {
+	c, err := tx.newEdgeCandidates(ctx, coll)
 	if err != nil {
 		return err
 	}
@@ -425,8 +480,12 @@ func (tx *Tx) timeExtent(ctx context.Context, coll *Collection) (*[2]time.Time, 
 		coll.ID, edgeEarliest, edgeLatest).Scan(&lo, &hi); err != nil {
 		return nil, fmt.Errorf("read the time extent of %s: %w", coll.Name, err)
 	}
-	if lo.Valid != hi.Valid {
-		// A removal still running emptied one: read the items, once.
+	emptied, err := tx.emptiedEdges(ctx, coll)
+	if err != nil {
+		return nil, err
+	}
+	if emptied&(1<<edgeEarliest|1<<edgeLatest) != 0 {
+		// A removal still running emptied one: read the items.
 		var expr string
 		for _, sp := range coll.edges() {
 			if sp.edge == edgeEarliest {
@@ -453,6 +512,10 @@ func (tx *Tx) checkEdges(ctx context.Context, coll *Collection, add func(check, 
 	}
 	items := quoteIdent(coll.Table())
 	specs := coll.edges()
+	emptied, err := tx.emptiedEdges(ctx, coll)
+	if err != nil {
+		return err
+	}
 	kept := map[int]bool{}
 	for _, sp := range specs {
 		e := sp.edge
@@ -465,14 +528,19 @@ func (tx *Tx) checkEdges(ctx context.Context, coll *Collection, add func(check, 
 		if wrong > 0 {
 			add("edges", coll.Name, "%d of the items kept for its %s edge are not in the collection as recorded", wrong, sp.label)
 		}
+		marked := emptied&(1<<e) != 0
+		if marked && len(p[e]) > 0 {
+			add("edges", coll.Name, "its %s edge is marked as emptied by a removal, but keeps %d items", sp.label, len(p[e]))
+		}
 		if len(p[e]) == 0 {
-			// Emptied by removals, which fill it again as they finish; or no
-			// item has a value.
-			var any int64
-			if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE Category = %d AND %s IS NOT NULL LIMIT 1)", items, CategoryPrimary, sp.expr())).Scan(&any); err != nil {
+			if marked {
+				continue // the removal fills it again as it finishes
+			}
+			var valued int64
+			if err := tx.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE Category = %d AND %s IS NOT NULL LIMIT 1)", items, CategoryPrimary, sp.expr())).Scan(&valued); err != nil {
 				return err
 			}
-			if any > 0 {
+			if valued > 0 {
 				add("edges", coll.Name, "no item is kept for its %s edge, but the collection has items with one", sp.label)
 			}
 			continue

@@ -433,11 +433,8 @@ func (tx *Tx) newInserter(ctx context.Context, coll *Collection, used []int) (*i
 	}
 	ncols := len(ins.used)
 	ins.perStmt = min(256, maxInsertParams/ncols)
-	n, err := tx.CountItems(ctx, coll)
-	if err != nil {
-		return nil, err
-	}
-	if ins.edges, err = tx.newEdgeCandidates(ctx, coll, n); err != nil {
+	var err error
+	if ins.edges, err = tx.newEdgeCandidates(ctx, coll); err != nil {
 		return nil, err
 	}
 	if err := tx.QueryRowContext(ctx, "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), coalesce((SELECT max(OBJECTID) FROM "+quoteIdent(coll.Table())+"), 0)) + 1",

@@ -387,7 +387,7 @@ func migrateEdges(ctx context.Context, tx *Tx) error {
 	}
 	for _, coll := range colls {
 		for _, sp := range boundEdges { // the time edges come with migration 5
-			if err := tx.fillEdge(ctx, coll, sp); err != nil {
+			if err := tx.fillEdgeItems(ctx, coll, sp); err != nil {
 				return err
 			}
 		}
@@ -396,15 +396,21 @@ func migrateEdges(ctx context.Context, tx *Tx) error {
 }
 
 // migrateTimeEdges is the Go part of migration 5: it finds the earliest
-// and latest items of each collection with a time field (one pass each).
+// and latest items of each collection with a time field (one pass each),
+// and fills again the boundary's prefixes that are empty, since schema 4
+// did not say whether a removal had emptied them (edges_emptied).
 func migrateTimeEdges(ctx context.Context, tx *Tx) error {
 	colls, err := tx.scanCollections(ctx, "")
 	if err != nil {
 		return err
 	}
 	for _, coll := range colls {
+		p, err := tx.readEdges(ctx, coll)
+		if err != nil {
+			return err
+		}
 		for _, sp := range coll.edges() {
-			if sp.edge == edgeEarliest || sp.edge == edgeLatest {
+			if sp.edge == edgeEarliest || sp.edge == edgeLatest || len(p[sp.edge]) == 0 {
 				if err := tx.fillEdge(ctx, coll, sp); err != nil {
 					return err
 				}

@@ -532,10 +532,6 @@ var restoreWindow int64 = 32768
 // own OBJECTIDs and values, counts them back onto the collection's counter
 // and grows its boundary back over them. It returns the number restored.
 func (tx *Tx) Restore(ctx context.Context, coll *Collection, l *UndoLog) (int64, error) {
-	before, err := tx.CountItems(ctx, coll)
-	if err != nil {
-		return 0, err
-	}
 	cols := columnList(coll.columns())
 	cond, args := l.removed()
 	var lo, hi sql.NullInt64
@@ -551,7 +547,7 @@ func (tx *Tx) Restore(ctx context.Context, coll *Collection, l *UndoLog) (int64,
 	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE OBJECTID > ? AND OBJECTID <= ? AND %s ORDER BY OBJECTID",
 		quoteIdent(coll.Table()), cols, cols, quoteIdent(l.Table), cond)
 	var n int64
-	err = tx.guardLog(ctx, l, nil, coll.Table(), func() error {
+	err := tx.guardLog(ctx, l, nil, coll.Table(), func() error {
 		stmt, err := tx.PrepareContext(ctx, q)
 		if err != nil {
 			return err
@@ -576,7 +572,7 @@ func (tx *Tx) Restore(ctx context.Context, coll *Collection, l *UndoLog) (int64,
 	if err := tx.addToCount(ctx, coll, n); err != nil {
 		return 0, err
 	}
-	if err := tx.restoreEdges(ctx, coll, l, before); err != nil {
+	if err := tx.restoreEdges(ctx, coll, l); err != nil {
 		return 0, err
 	}
 	return n, tx.UpdateBoundary(ctx, coll)
@@ -732,8 +728,11 @@ type DetachedCollection struct {
 	Fields    []field `json:"fields"`
 	Boundary  *Extent `json:"boundary,omitempty"`
 	ItemCount *int64  `json:"itemCount,omitempty"` // absent in jobs of mosaics before the counter
-	Created   string  `json:"created"`
-	Updated   string  `json:"updated"`
+	// EdgesEmptied are the edges whose prefix a removal had emptied
+	// (edges_emptied): absent in jobs of mosaics before schema 5.
+	EdgesEmptied *int64 `json:"edgesEmptied,omitempty"`
+	Created      string `json:"created"`
+	Updated      string `json:"updated"`
 }
 
 type field struct {
@@ -749,8 +748,12 @@ func (tx *Tx) DetachCollection(ctx context.Context, coll *Collection, undoTable 
 	if err != nil {
 		return nil, err
 	}
+	emptied, err := tx.emptiedEdges(ctx, coll)
+	if err != nil {
+		return nil, err
+	}
 	d := DetachedCollection{ID: coll.ID, Name: coll.Name, ItemID: coll.ItemID, SRS: coll.SRS, Boundary: coll.Boundary, ItemCount: &n,
-		Created: timestamp(coll.Created), Updated: timestamp(coll.Updated)}
+		EdgesEmptied: &emptied, Created: timestamp(coll.Created), Updated: timestamp(coll.Updated)}
 	for _, f := range coll.Fields {
 		d.Fields = append(d.Fields, field{Name: f.Name, Type: f.Type.String()})
 	}
@@ -804,6 +807,23 @@ func (tx *Tx) ReattachCollection(ctx context.Context, info []byte, undoTable str
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", quoteIdent(undoTable), quoteIdent(coll.Table()))); err != nil {
 		return nil, fmt.Errorf("restore items of %s: %w", coll.Name, err)
+	}
+	if d.EdgesEmptied != nil {
+		_, err = tx.ExecContext(ctx, "UPDATE collections SET edges_emptied = ? WHERE id = ?", *d.EdgesEmptied, coll.ID)
+		return coll, err
+	}
+	// Set aside by a mosaic before schema 5: no time edges, and no mark on
+	// the prefixes a removal emptied. Fill the empty ones from the items.
+	p, err := tx.readEdges(ctx, coll)
+	if err != nil {
+		return nil, err
+	}
+	for _, sp := range coll.edges() {
+		if len(p[sp.edge]) == 0 {
+			if err := tx.fillEdge(ctx, coll, sp); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return coll, nil
 }

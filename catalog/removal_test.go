@@ -473,6 +473,76 @@ func TestRewriteToVacuum(t *testing.T) {
 	}
 }
 
+// TestEdgesOfItemsWithoutValues: a prefix is empty either because no
+// primary item has a value for its edge (no dates yet, only overviews) or
+// because a removal emptied it; only the second waits for the removal to
+// fill it again. Items with values added to the first kind enter it at once:
+// the time extent appears and check finds nothing wrong.
+func TestEdgesOfItemsWithoutValues(t *testing.T) {
+	cat := mustOpen(t)
+	coll, err := cat.CreateCollection(ctx, catalog.NewCollection{Name: "scenes", SRS: "EPSG:32632", Fields: sceneFields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	square := func(x float64) [][2]float64 { return [][2]float64{{x, 1}, {x + 1, 1}, {x + 1, 0}, {x, 0}} }
+	add := func(items ...catalog.Item) {
+		t.Helper()
+		if _, err := cat.AddItems(ctx, coll, items); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clean := func(step string) {
+		t.Helper()
+		problems, err := cat.Check(ctx, catalog.CheckOptions{})
+		if err != nil || len(problems) > 0 {
+			t.Errorf("after %s: %v %v", step, problems, err)
+		}
+	}
+	add(catalog.Item{Raster: "/r/overview.tif", Category: catalog.CategoryOverview, Footprint: square(-50)})
+	add(catalog.Item{Raster: "/r/a.tif", Footprint: square(0)}, catalog.Item{Raster: "/r/b.tif", Footprint: square(5)})
+	clean("primary items after an overview, none with a date")
+	add(catalog.Item{Raster: "/r/c.tif", Footprint: square(9), Attributes: map[string]any{"AcquisitionDate": time.Date(2021, 3, 4, 0, 0, 0, 0, time.UTC)}},
+		catalog.Item{Raster: "/r/d.tif", Footprint: square(7), Attributes: map[string]any{"AcquisitionDate": time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)}})
+	info, err := cat.ServiceInfo(ctx, coll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if te := info.TimeExtent; te == nil || !te[0].Equal(time.Date(2020, 1, 2, 0, 0, 0, 0, time.UTC)) || !te[1].Equal(time.Date(2021, 3, 4, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("time extent %v, want 2020-01-02 to 2021-03-04", te)
+	}
+	clean("the first items with a date")
+
+	// A removal takes every dated item; before it finishes, a dated item
+	// is added: it must not become the prefix's only item, since others
+	// could be earlier. The removal's finish fills it again.
+	c := compile(t, coll, "AcquisitionDate IS NOT NULL")
+	update(t, cat, func(tx *catalog.Tx) error {
+		if err := tx.CreateUndoTable(ctx, coll, "undo_t"); err != nil {
+			return err
+		}
+		_, err := tx.RemoveRange(ctx, coll, c, "undo_t", 0, 1000)
+		return err
+	})
+	add(catalog.Item{Raster: "/r/e.tif", Footprint: square(3), Attributes: map[string]any{"AcquisitionDate": time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}})
+	if info, err := cat.ServiceInfo(ctx, coll); err != nil || info.TimeExtent == nil || info.TimeExtent[0].Year() != 2030 || info.TimeExtent[1].Year() != 2030 {
+		t.Errorf("time extent while the removal runs: %+v %v, want 2030 to 2030", info.TimeExtent, err)
+	}
+	var kept int
+	cat.DB().QueryRow("SELECT count(*) FROM edge_items WHERE edge = 4").Scan(&kept)
+	if kept != 0 {
+		t.Errorf("%d items kept for the earliest time while the removal that emptied it runs, want 0", kept)
+	}
+	undo := catalog.CheckOptions{UndoTables: map[string]bool{"undo_t": true}, LooseBoundary: map[int64]bool{coll.ID: true}}
+	if problems, err := cat.Check(ctx, undo); err != nil || len(problems) > 0 {
+		t.Errorf("while the removal runs: %v %v", problems, err)
+	}
+	update(t, cat, func(tx *catalog.Tx) error { return tx.UpdateBoundary(ctx, coll) })
+	cat.DB().QueryRow("SELECT count(*) FROM edge_items WHERE edge = 4").Scan(&kept)
+	if problems, err := cat.Check(ctx, undo); err != nil || len(problems) > 0 || kept != 1 {
+		t.Errorf("after the removal finished: %d kept for the earliest time, %v %v", kept, problems, err)
+	}
+}
+
 // TestReturnFreeSpace: a dropped undo log's pages go back to the file
 // system both ways, by moving pages into the holes (few free pages) and by
 // rewriting the file (many), and the catalog stays whole.

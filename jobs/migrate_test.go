@@ -141,7 +141,7 @@ func writeVersion1(t *testing.T, path string, items []fixItem, done1, claimed2 [
 	for _, q := range []string{
 		// Back to version 1: the tables and columns of later migrations go.
 		"DROP TABLE settings", "DROP TABLE removed_lists", "DROP TABLE edge_items", "DROP TABLE jobs", "DROP TABLE job_messages",
-		"ALTER TABLE collections DROP COLUMN item_count",
+		"ALTER TABLE collections DROP COLUMN item_count", "ALTER TABLE collections DROP COLUMN edges_emptied",
 		"PRAGMA auto_vacuum = NONE", "VACUUM",
 		// The jobs tables of version 1.
 		string(init[indexOf(init, "CREATE TABLE jobs"):]),

@@ -13,3 +13,8 @@ CREATE TABLE edge_items_new (
 INSERT INTO edge_items_new SELECT collection_id, edge, value, objectid FROM edge_items;
 DROP TABLE edge_items;
 ALTER TABLE edge_items_new RENAME TO edge_items;
+-- Bit e of edges_emptied: the prefix of edge e was emptied by a removal
+-- and is to be filled again when it finishes. An empty prefix without it
+-- means that no primary item has a value for that edge (no dates, or only
+-- overviews), and items added with one enter it at once.
+ALTER TABLE collections ADD COLUMN edges_emptied INTEGER NOT NULL DEFAULT 0;
