@@ -187,9 +187,15 @@ func (tx *Tx) FillEdges(ctx context.Context, coll *Collection) error {
 }
 
 // FillEmptiedEdges fills again those of coll's prefixes that removals
-// emptied (a removal calls it when it finishes) and returns the prefixes.
-// A prefix that is still empty has no item to hold.
-func (tx *Tx) FillEmptiedEdges(ctx context.Context, coll *Collection) (edgePrefixes, error) {
+// emptied: a removal calls it when it finishes (UpdateBoundary does too).
+func (tx *Tx) FillEmptiedEdges(ctx context.Context, coll *Collection) error {
+	_, err := tx.fillEmptiedEdges(ctx, coll)
+	return err
+}
+
+// fillEmptiedEdges is FillEmptiedEdges, returning the prefixes. A prefix
+// that is still empty has no item to hold.
+func (tx *Tx) fillEmptiedEdges(ctx context.Context, coll *Collection) (edgePrefixes, error) {
 	p, err := tx.readEdges(ctx, coll)
 	if err != nil {
 		return p, err
@@ -456,7 +462,7 @@ func (tx *Tx) UpdateBoundary(ctx context.Context, coll *Collection) error {
 	if err := tx.dropGoneEdges(ctx, coll); err != nil {
 		return err
 	}
-	p, err := tx.FillEmptiedEdges(ctx, coll)
+	p, err := tx.fillEmptiedEdges(ctx, coll)
 	if err != nil {
 		return err
 	}

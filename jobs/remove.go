@@ -278,7 +278,7 @@ func (m *Manager) finishDeleteImage(ctx context.Context, j *Job, cancelled bool)
 				if err := tx.UpdateBoundary(ctx, coll); err != nil {
 					return err
 				}
-			} else if _, err := tx.FillEmptiedEdges(ctx, coll); err != nil {
+			} else if err := tx.FillEmptiedEdges(ctx, coll); err != nil {
 				// The boundary stays, the time extent must not.
 				return err
 			}
