@@ -16,29 +16,9 @@ import (
 // none), and whose properties are every other field, DATE values as
 // ISO 8601 UTC.
 func WriteGeoJSON(ctx context.Context, cat *catalog.Catalog, sel *catalog.Selection, w io.Writer) (int64, error) {
-	wgs, err := newToWGS84(sel.Collection.SRS)
-	if err != nil {
-		return 0, catalog.ParamErrorf("format", "geojson: %v", err)
-	}
 	cols := columnsOf(sel)
-	if _, err := io.WriteString(w, `{"type":"FeatureCollection","features":[`); err != nil {
-		return 0, err
-	}
-	var b []byte
-	var n int64
-	err = cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
-		p, err := polygonOf(row)
-		if err != nil {
-			return err
-		}
-		if p, err = wgs.project(p, cols.num(row, "LowPS")); err != nil {
-			return err
-		}
-		b = b[:0]
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "\n{\"type\":\"Feature\",\"id\":"...)
+	return writeFeatures(ctx, cat, sel, w, "geojson", "]}", func(b []byte, row *catalog.ItemRow, _, p geometry.Polygon) []byte {
+		b = append(b, "{\"type\":\"Feature\",\"id\":"...)
 		b = strconv.AppendInt(b, cols.int(row, "OBJECTID"), 10)
 		b = appendGeometry(b, p)
 		b = append(b, `,"properties":{`...)
@@ -55,7 +35,42 @@ func WriteGeoJSON(ctx context.Context, cat *catalog.Catalog, sel *catalog.Select
 			b = append(b, ':')
 			b = appendValue(b, f, row.Values[i])
 		}
-		b = append(b, "}}"...)
+		return append(b, "}}"...)
+	})
+}
+
+// writeFeatures streams sel to w as a GeoJSON FeatureCollection, one
+// feature a line: appendFeature appends a row's feature, given its
+// footprint in the collection's reference (fp) and in WGS 84 (p); tail
+// closes the collection after its features. format names the export in
+// errors. It returns the number of features written.
+func writeFeatures(ctx context.Context, cat *catalog.Catalog, sel *catalog.Selection, w io.Writer, format, tail string,
+	appendFeature func(b []byte, row *catalog.ItemRow, fp, p geometry.Polygon) []byte) (int64, error) {
+	wgs, err := newToWGS84(sel.Collection.SRS)
+	if err != nil {
+		return 0, catalog.ParamErrorf("format", "%s: %v", format, err)
+	}
+	cols := columnsOf(sel)
+	if _, err := io.WriteString(w, `{"type":"FeatureCollection","features":[`); err != nil {
+		return 0, err
+	}
+	var b []byte
+	var n int64
+	err = cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
+		fp, err := polygonOf(row)
+		if err != nil {
+			return err
+		}
+		p, err := wgs.project(fp, cols.num(row, "LowPS"))
+		if err != nil {
+			return err
+		}
+		b = b[:0]
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '\n')
+		b = appendFeature(b, row, fp, p)
 		n++
 		_, err = w.Write(b)
 		return err
@@ -67,7 +82,7 @@ func WriteGeoJSON(ctx context.Context, cat *catalog.Catalog, sel *catalog.Select
 		_, err = io.WriteString(w, "\n")
 	}
 	if err == nil {
-		_, err = io.WriteString(w, "]}\n")
+		_, err = io.WriteString(w, tail+"\n")
 	}
 	return n, err
 }

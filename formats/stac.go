@@ -53,30 +53,9 @@ func datetimeField(coll *catalog.Collection, name string) (catalog.Field, error)
 //   - assets.data: the raster, image/tiff; application=geotiff.
 func exportSTAC(ctx context.Context, cat *catalog.Catalog, sel *catalog.Selection, dtField catalog.Field, w io.Writer) (int64, error) {
 	coll := sel.Collection
-	wgs, err := newToWGS84(coll.SRS)
-	if err != nil {
-		return 0, catalog.ParamErrorf("format", "stac: %v", err)
-	}
 	cols := columnsOf(sel)
-	if _, err := io.WriteString(w, `{"type":"FeatureCollection","features":[`); err != nil {
-		return 0, err
-	}
-	var b []byte
-	var n int64
-	err = cat.Each(ctx, sel, func(row *catalog.ItemRow) error {
-		fp, err := polygonOf(row)
-		if err != nil {
-			return err
-		}
-		p, err := wgs.project(fp, cols.num(row, "LowPS"))
-		if err != nil {
-			return err
-		}
-		b = b[:0]
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, "\n{\"type\":\"Feature\",\"stac_version\":\""+stacVersion+"\",\"stac_extensions\":[\""+projectionExt+"\"],\"id\":"...)
+	return writeFeatures(ctx, cat, sel, w, "stac", `],"links":[]}`, func(b []byte, row *catalog.ItemRow, fp, p geometry.Polygon) []byte {
+		b = append(b, "{\"type\":\"Feature\",\"stac_version\":\""+stacVersion+"\",\"stac_extensions\":[\""+projectionExt+"\"],\"id\":"...)
 		b = appendString(b, coll.Name+"-"+strconv.FormatInt(cols.int(row, "OBJECTID"), 10))
 		b = appendGeometry(b, p)
 		b = append(b, `,"properties":{"datetime":`...)
@@ -99,21 +78,8 @@ func exportSTAC(ctx context.Context, cat *catalog.Catalog, sel *catalog.Selectio
 		}
 		b = append(b, `},"links":[],"assets":{"data":{"href":`...)
 		b = appendString(b, cols.str(row, "Raster"))
-		b = append(b, `,"type":"image/tiff; application=geotiff","roles":["data"]}}}`...)
-		n++
-		_, err = w.Write(b)
-		return err
+		return append(b, `,"type":"image/tiff; application=geotiff","roles":["data"]}}}`...)
 	})
-	if err != nil {
-		return n, err
-	}
-	if n > 0 {
-		_, err = io.WriteString(w, "\n")
-	}
-	if err == nil {
-		_, err = io.WriteString(w, "],\"links\":[]}\n")
-	}
-	return n, err
 }
 
 // appendProjection appends the projection extension's fields: proj:code,
